@@ -1,0 +1,1 @@
+"""Guichet application: the domain core (catalogue, router, answerer), the CLI and the HTTP API."""

@@ -1,0 +1,234 @@
+"""The `guichet` command: build the index, search, route, ask, check the knowledge base."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from retrieval.index import IndexUnavailable, build_index
+from retrieval.retriever import FusionWeights
+
+from .core.brain import Brain, build_brain, embedder_from_settings
+from .core.catalogue import CatalogueError, load_catalogue
+from .core.corpus import build_chunks
+from .settings import Settings, get_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+log = logging.getLogger("guichet")
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("sentence_transformers", "transformers", "httpx", "bm25s", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _brain(settings: Settings) -> Brain:
+    embedder, reason = embedder_from_settings(settings)
+    notes = [] if embedder else [reason]
+    try:
+        brain = build_brain(
+            settings.knowledge_dir,
+            settings.resolved_index_dir(),
+            embedder,
+            FusionWeights(settings.fusion_lexical_weight, settings.fusion_dense_weight),
+            notes,
+        )
+    except (IndexUnavailable, CatalogueError) as exc:
+        _fail(str(exc))
+    for note in brain.notes:
+        log.warning(note)
+    return brain
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"cannot read {path}: {exc}")
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            _fail(f"{path}:{n}: not JSON ({exc.msg})")
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            _fail(f"{path}:{n}: expected an object with a string 'text'")
+        items.append({"id": obj.get("id", str(n)), "text": obj["text"], "lang": obj.get("lang")})
+    return items
+
+
+def _emit(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def index(
+    docs: Annotated[Path | None, typer.Option(help="An extra folder of .md/.txt/.html/.pdf documents")] = None,
+    force: Annotated[bool, typer.Option(help="Rebuild even if the corpus is unchanged")] = False,
+) -> None:
+    """(Re)build the retrieval index from knowledge/ (plus extra documents), atomically."""
+    _setup_logging()
+    s = get_settings()
+    if docs is not None and not docs.exists():
+        _fail(f"--docs {docs}: no such file or folder")
+    t0 = time.perf_counter()
+    try:
+        cat = load_catalogue(s.knowledge_dir)
+    except CatalogueError as exc:
+        _fail(str(exc))
+    uploads = s.data_dir / "documents"
+    chunks, skipped = build_chunks(cat, s.knowledge_dir, extra=docs, max_chars=s.chunk_max_chars)
+    if uploads.is_dir() and any(uploads.iterdir()):
+        more, more_skipped = build_chunks(cat, s.knowledge_dir, extra=uploads, max_chars=s.chunk_max_chars)
+        known = {c.id for c in chunks}
+        chunks += [c for c in more if c.id not in known]
+        skipped += more_skipped
+    for sk in skipped:
+        log.warning("skipped %s: %s", sk.path, sk.reason)
+    embedder, reason = embedder_from_settings(s)
+    if embedder is None:
+        log.warning(reason)
+    try:
+        path, manifest, rebuilt = build_index(
+            chunks, s.resolved_index_dir(), embedder, params={"chunk_max_chars": s.chunk_max_chars}, force=force
+        )
+    except IndexUnavailable as exc:
+        _fail(str(exc))
+    state = "built" if rebuilt else "unchanged, kept"
+    typer.echo(
+        f"index {state}: {manifest['chunk_count']} chunks, "
+        f"{'model ' + manifest['model']['name'] if manifest['model'] else 'lexical only'}, "
+        f"{len(skipped)} file(s) skipped, {time.perf_counter() - t0:.1f}s -> {path}",
+        err=True,
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str | None, typer.Argument()] = None,
+    k: Annotated[int, typer.Option(min=1, max=100)] = 5,
+    lang: Annotated[str | None, typer.Option(help="fr or en; detected when absent")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    jsonl: Annotated[Path | None, typer.Option(help="Batch: one {id, text} JSON line per query")] = None,
+) -> None:
+    """Hybrid search over the knowledge base."""
+    _setup_logging()
+    if query is None and jsonl is None:
+        _fail("give a QUERY or --jsonl FILE")
+    items = _read_jsonl(jsonl) if jsonl else []
+    brain = _brain(get_settings())
+    if jsonl:
+        for it in items:
+            t0 = time.perf_counter()
+            hits = brain.search(it["text"], k=k, lang=it["lang"] or lang)
+            ms = (time.perf_counter() - t0) * 1000
+            _emit({"id": it["id"], "results": [h.to_dict() for h in hits], "ms": round(ms, 2)})
+        return
+    hits = brain.search(query or "", k=k, lang=lang)
+    if as_json:
+        _emit({"query": query, "mode": brain.mode, "results": [h.to_dict() for h in hits]})
+        return
+    for i, h in enumerate(hits, start=1):
+        c = h.chunk
+        typer.echo(f"{i}. [{h.score:.4f}] {c.title} — {c.section} ({c.doc_id})\n   {c.text}\n   source: {c.source}\n")
+
+
+@app.command()
+def route(
+    message: Annotated[str | None, typer.Argument()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    jsonl: Annotated[Path | None, typer.Option(help="Batch: one {id, text} JSON line per message")] = None,
+) -> None:
+    """Rank the levers for a founder's free-text message."""
+    _setup_logging()
+    if message is None and jsonl is None:
+        _fail("give a MESSAGE or --jsonl FILE")
+    items = _read_jsonl(jsonl) if jsonl else []
+    brain = _brain(get_settings())
+    if jsonl:
+        for it in items:
+            t0 = time.perf_counter()
+            res = brain.route(it["text"], lang=it["lang"])
+            ms = (time.perf_counter() - t0) * 1000
+            levers = [{"id": lv["id"], "score": lv["score"]} for lv in res["levers"]]
+            _emit({"id": it["id"], "in_scope": res["in_scope"], "levers": levers, "ms": round(ms, 2)})
+        return
+    res = brain.route(message)
+    if as_json:
+        _emit(res)
+        return
+    if not res["in_scope"]:
+        typer.echo(f"out of scope ({res['scope_reason']})")
+        return
+    for i, lv in enumerate(res["levers"], start=1):
+        typer.echo(f"{i}. {lv['name']} [{lv['id']}] score {lv['score']}")
+        for r in lv["reasons"]:
+            typer.echo(f"   - {r}")
+        for c in lv["criteria"]:
+            typer.echo(f"   [{c['verdict']}] {c['name']}: {c['evidence']['text']} ({c['evidence']['source']})")
+        if lv["next_steps"]:
+            typer.echo(f"   next: {lv['next_steps'][0]}")
+    typer.echo(f"still worth asking: {', '.join(res['missing']) or 'nothing'}")
+
+
+@app.command()
+def ask(
+    question: str,
+    lang: Annotated[str | None, typer.Option(help="fr or en; detected when absent")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a question from the knowledge base, with citations."""
+    _setup_logging()
+    res = _brain(get_settings()).ask(question, lang=lang)
+    if as_json:
+        _emit(res)
+        return
+    typer.echo(res["answer"])
+    for i, c in enumerate(res["citations"], start=1):
+        typer.echo(f"[{i}] {c['title']} — {c['source']}")
+    if res["levers"]:
+        typer.echo(f"levers: {', '.join(res['levers'])}")
+
+
+@app.command()
+def check(
+    today: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today")] = None,
+) -> None:
+    """Validate knowledge/ and list records past their review or validity date (exit 1 if any)."""
+    _setup_logging()
+    s = get_settings()
+    try:
+        cat = load_catalogue(s.knowledge_dir)
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except (CatalogueError, ValueError) as exc:
+        _fail(str(exc))
+    from .core.documents import documents_due
+
+    due = cat.due_for_review(day) + documents_due(s.knowledge_dir / "documents", day)
+    for kind, rid, when in due:
+        typer.echo(f"{kind} {rid}: due since {when.isoformat()}")
+    typer.echo(f"{len(cat.levers)} levers valid; {len(due)} record(s) due for review as of {day}", err=True)
+    raise typer.Exit(1 if due else 0)
+
+
+def main() -> None:
+    app()

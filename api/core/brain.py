@@ -1,0 +1,136 @@
+"""The assistant's core, built once: catalogue + retriever -> search, route and ask."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.analysis import LANGS, detect_lang
+from retrieval.embedding import Embedder, load_embedder
+from retrieval.index import LoadedIndex, load_index
+from retrieval.models import Hit
+from retrieval.retriever import FusionWeights, Retriever
+
+from . import answerer, router
+from .catalogue import Catalogue, load_catalogue
+from .profile import Profile, extract
+
+log = logging.getLogger(__name__)
+
+# Similarity of a message to a lever's example phrasings, squashed to 0..1.
+LEX_HALF = 8.0  # a BM25 score of 8 counts as half-similar
+COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
+
+
+@dataclass
+class Brain:
+    catalogue: Catalogue
+    retriever: Retriever
+    notes: list[str] = field(default_factory=list)  # degraded modes, said once at start
+
+    @property
+    def mode(self) -> str:
+        return self.retriever.mode
+
+    def lang_of(self, text: str, lang: str | None = None) -> str:
+        return lang if lang in LANGS else detect_lang(text)[0]
+
+    def search(self, query: str, k: int = 5, lang: str | None = None) -> list[Hit]:
+        return self.retriever.search(query, k=k, lang=lang)
+
+    def lever_similarity(self, text: str, lang: str | None = None) -> tuple[dict[str, float], dict[str, str]]:
+        """Per lever: how close the text is to its example phrasings (0..1), and the closest phrasing."""
+        ranked = self.retriever.rankings(text, self.retriever.query_langs(text, lang), kind="example")
+        lex: dict[str, tuple[float, str]] = {}
+        for chunk, s in ranked["lexical"]:
+            if chunk.lever_id and chunk.lever_id not in lex:
+                lex[chunk.lever_id] = (s / (s + LEX_HALF), chunk.text)
+        den: dict[str, tuple[float, str]] = {}
+        for chunk, s in ranked["dense"]:
+            if chunk.lever_id and chunk.lever_id not in den:
+                den[chunk.lever_id] = (min(1.0, max(0.0, (s - COS_FLOOR) / COS_SPAN)), chunk.text)
+        sims, examples = {}, {}
+        for lever in self.catalogue.levers:
+            parts = [lex.get(lever.id, (0.0, ""))]
+            if self.retriever.embedder is not None:
+                parts.append(den.get(lever.id, (0.0, "")))
+            sims[lever.id] = sum(p[0] for p in parts) / len(parts)
+            best = max(parts, key=lambda p: p[0])
+            if best[0] > 0.3:
+                examples[lever.id] = best[1]
+        return sims, examples
+
+    def route(self, text: str | None, profile: Profile | None = None, lang: str | None = None) -> dict:
+        """Rank the levers for a message and/or a profile (the profile's known values win over the text)."""
+        given = profile or Profile()
+        if text and text.strip():
+            ex = extract(text, self.catalogue.vocab)
+            lang = self.lang_of(text, lang)
+            sims, examples = self.lever_similarity(text, lang)
+            scope = router.assess_scope(ex, max(sims.values(), default=0.0))
+            merged = given.merged_over(ex.profile)
+        else:
+            ex, sims, examples = None, {}, {}
+            lang = lang if lang in LANGS else "fr"
+            merged = given
+            scope = router.Scope(True, "profile only")
+        if not scope.in_scope:
+            return {
+                "in_scope": False,
+                "scope_reason": scope.reason,
+                "lang": lang,
+                "levers": [],
+                "excluded": [],
+                "profile": merged.model_dump(),
+                "missing": merged.missing(),
+            }
+        strength = router.need_strengths(ex, merged, self.catalogue)
+        body = router.rank(self.catalogue, merged, strength, sims, lang, examples)
+        return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump()}
+
+    def ask(self, question: str, lang: str | None = None) -> dict:
+        """An extractive answer with citations; off-topic questions get an honest refusal."""
+        lang = self.lang_of(question, lang)
+        ex = extract(question, self.catalogue.vocab)
+        hits = self.retriever.search(question, k=6, lang=lang)
+        strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
+        in_scope = not ex.off_topic and (ex.has_domain_signal or bool(ex.profile.needs) or strong)
+        if not in_scope:
+            return {
+                "answer": answerer.OUT_OF_SCOPE[lang],
+                "citations": [],
+                "levers": [],
+                "in_scope": False,
+                "lang": lang,
+            }
+        return {**answerer.answer(question, hits, lang, self.catalogue), "in_scope": True, "lang": lang}
+
+
+def build_brain(
+    knowledge_dir: Path,
+    index_dir: Path,
+    embedder: Embedder | None,
+    weights: FusionWeights | None = None,
+    notes: list[str] | None = None,
+) -> Brain:
+    """Load the catalogue and the index (raises with a clear message when either is unusable)."""
+    catalogue = load_catalogue(knowledge_dir)
+    index: LoadedIndex = load_index(index_dir, embedder)
+    notes = list(notes or [])
+    if embedder is not None and not index.dense:
+        notes.append("the index was built without embeddings: serving lexically; rebuild with `guichet index`")
+    return Brain(catalogue, Retriever(index, embedder, weights), notes)
+
+
+def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
+    emb, reason = load_embedder(
+        settings.embedding_model,
+        offline=settings.embedding_offline,
+        sha256=settings.embedding_sha256,
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+    )
+    if emb is None:
+        reason = f"{reason}. Dense search is OFF: searching and routing lexically (BM25) only."
+    return emb, reason

@@ -1,0 +1,257 @@
+"""The lever catalogue and its vocabularies: YAML records validated by a schema at load."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class CatalogueError(ValueError):
+    """A knowledge file that does not match the schema; the message names the file and the field."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class I18n(Strict):
+    """A text written in both languages."""
+
+    fr: Text
+    en: Text
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class I18nList(Strict):
+    """A list of texts, one list per language, of the same length."""
+
+    fr: list[Text] = Field(min_length=1)
+    en: list[Text] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _same_length(self) -> I18nList:
+        if len(self.fr) != len(self.en):
+            raise ValueError(f"fr has {len(self.fr)} items but en has {len(self.en)}")
+        return self
+
+    def get(self, lang: str) -> list[str]:
+        return self.en if lang == "en" else self.fr
+
+
+class Source(Strict):
+    """A public document a fact comes from."""
+
+    id: Code
+    title: Text
+    publisher: Text
+    date: dt.date
+    kind: Literal["press", "official", "trade-press"] = "press"
+    url: str | None = None
+    seed: str | None = None  # file name in shared/seeds the text was read from
+    note: str | None = None  # how the date or publisher was established
+
+
+class Amount(Strict):
+    """A figure with the date it holds for."""
+
+    value_eur: float = Field(gt=0)
+    label: I18n
+    as_of: dt.date
+    source: Code
+
+
+class Fact(Strict):
+    """One sourced, dated statement about a lever."""
+
+    text: I18n
+    as_of: dt.date
+    source: Code
+
+
+SlotName = Literal["stage", "organisation_type", "product_kind", "medical_device", "ai", "needs"]
+
+
+class Criterion(Strict):
+    """An eligibility rule: a profile slot and the values that meet it, with the clause behind it."""
+
+    id: Code
+    name: I18n
+    slot: SlotName
+    accepts: list[str | bool] = Field(min_length=1)
+    required: bool = True
+    clause: I18n
+    source: Code
+
+
+class Contact(Strict):
+    channel: Literal["web", "email", "call-for-projects", "network", "platform"]
+    label: I18n
+    url: str | None = None
+
+
+class Lever(Strict):
+    """One programme, fund, place or contact of the strategy a founder can be routed to."""
+
+    id: Code
+    name: I18n
+    summary: I18n
+    operator: I18n
+    axis: int | None = Field(default=None, ge=1, le=5)
+    lever_type: Code
+    stages: list[Code] = Field(default_factory=list)
+    organisation_types: list[Code] = Field(default_factory=list)
+    product_kinds: list[Code] = Field(default_factory=list)
+    needs: dict[Code, float] = Field(min_length=1)
+    examples: I18nList
+    criteria: list[Criterion] = Field(default_factory=list)
+    amounts: list[Amount] = Field(default_factory=list)
+    facts: list[Fact] = Field(min_length=1)
+    conditions: I18nList
+    next_steps: I18nList
+    contact: Contact
+    sources: list[Code] = Field(min_length=1)
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    last_verified: dt.date
+    review_by: dt.date
+
+    @model_validator(mode="after")
+    def _weights(self) -> Lever:
+        bad = {k: v for k, v in self.needs.items() if not 0 < v <= 1}
+        if bad:
+            raise ValueError(f"need weights must be in (0, 1]: {bad}")
+        return self
+
+
+class VocabEntry(Strict):
+    """A stable English code with its labels and the patterns that detect it in free text."""
+
+    label: I18n
+    weight: float = Field(default=1.0, gt=0, le=1)  # how telling a need is: generic needs weigh less
+    patterns: dict[Lang, list[str]] = Field(default_factory=dict)
+    implies: dict[str, str | bool | list[str]] = Field(default_factory=dict)
+
+
+class Vocabularies(Strict):
+    stages: dict[Code, VocabEntry]
+    organisation_types: dict[Code, VocabEntry]
+    product_kinds: dict[Code, VocabEntry]
+    needs: dict[Code, VocabEntry]
+    lever_types: dict[Code, VocabEntry]
+    flags: dict[Code, VocabEntry]  # medical_device, ai, and their negations
+    domain: dict[Lang, list[str]]  # terms that make a message about digital-health innovation
+    off_topic: dict[Lang, list[str]] = Field(default_factory=dict)  # injection and chit-chat patterns
+    default_need: Code = "orientation"  # assumed for an in-scope message that names no need
+
+
+class Catalogue(Strict):
+    """Everything under knowledge/ that is structured: levers, sources, vocabularies."""
+
+    levers: tuple[Lever, ...]
+    sources: dict[str, Source]
+    vocab: Vocabularies
+
+    def lever(self, lever_id: str) -> Lever | None:
+        return next((lv for lv in self.levers if lv.id == lever_id), None)
+
+    def due_for_review(self, today: dt.date) -> list[tuple[str, str, dt.date]]:
+        """Records whose review date or validity has passed: (kind, id, date)."""
+        due = []
+        for lv in self.levers:
+            if lv.review_by < today:
+                due.append(("lever", lv.id, lv.review_by))
+            if lv.valid_until and lv.valid_until < today:
+                due.append(("lever-expired", lv.id, lv.valid_until))
+        return due
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: cannot read YAML: {exc}") from exc
+
+
+def _describe(path: Path, exc: ValidationError) -> CatalogueError:
+    lines = [f"{path}: invalid record"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "(record)"
+        lines.append(f"  field {where}: {err['msg']}")
+    return CatalogueError("\n".join(lines))
+
+
+def _validate(model: type[BaseModel], path: Path, data: object) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _describe(path, exc) from exc
+
+
+def load_catalogue(root: Path) -> Catalogue:
+    """Load and cross-check knowledge/: every code and source a lever uses must exist."""
+    vocab = _validate(Vocabularies, root / "vocabularies.yaml", _read_yaml(root / "vocabularies.yaml"))
+    assert isinstance(vocab, Vocabularies)
+    raw_sources = _read_yaml(root / "sources.yaml")
+    if not isinstance(raw_sources, list):
+        raise CatalogueError(f"{root / 'sources.yaml'}: expected a list of sources")
+    sources: dict[str, Source] = {}
+    for item in raw_sources:
+        src = _validate(Source, root / "sources.yaml", item)
+        assert isinstance(src, Source)
+        sources[src.id] = src
+    levers = []
+    for path in sorted((root / "levers").glob("*.yaml")):
+        lever = _validate(Lever, path, _read_yaml(path))
+        assert isinstance(lever, Lever)
+        if lever.id != path.stem:
+            raise CatalogueError(f"{path}: field id: '{lever.id}' does not match the file name")
+        _cross_check(path, lever, vocab, sources)
+        levers.append(lever)
+    if not levers:
+        raise CatalogueError(f"{root / 'levers'}: no lever records")
+    return Catalogue(levers=tuple(levers), sources=sources, vocab=vocab)
+
+
+def _cross_check(path: Path, lever: Lever, vocab: Vocabularies, sources: dict[str, Source]) -> None:
+    checks: list[tuple[str, list[str], dict]] = [
+        ("stages", lever.stages, vocab.stages),
+        ("organisation_types", lever.organisation_types, vocab.organisation_types),
+        ("product_kinds", lever.product_kinds, vocab.product_kinds),
+        ("needs", list(lever.needs), vocab.needs),
+        ("lever_type", [lever.lever_type], vocab.lever_types),
+    ]
+    if vocab.default_need not in vocab.needs:
+        raise CatalogueError(f"vocabularies.yaml: field default_need: unknown need '{vocab.default_need}'")
+    cited = list(lever.sources) + [a.source for a in lever.amounts] + [f.source for f in lever.facts]
+    cited += [c.source for c in lever.criteria]
+    checks.append(("sources", cited, sources))
+    for field, codes, table in checks:
+        unknown = sorted({c for c in codes if c not in table})
+        if unknown:
+            raise CatalogueError(f"{path}: field {field}: unknown code(s) {unknown}")
+    slot_tables = {
+        "stage": vocab.stages,
+        "organisation_type": vocab.organisation_types,
+        "product_kind": vocab.product_kinds,
+        "needs": vocab.needs,
+    }
+    for i, crit in enumerate(lever.criteria):
+        slot_table: dict | None = slot_tables.get(crit.slot)
+        if slot_table is None:
+            if not all(isinstance(v, bool) for v in crit.accepts):
+                raise CatalogueError(f"{path}: field criteria.{i}.accepts: slot {crit.slot} takes true/false")
+            continue
+        unknown = sorted({str(v) for v in crit.accepts if v not in slot_table})
+        if unknown:
+            raise CatalogueError(f"{path}: field criteria.{i}.accepts: unknown code(s) {unknown}")

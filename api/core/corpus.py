@@ -1,0 +1,126 @@
+"""Turn knowledge/ (lever records and strategy documents) into retrieval documents and chunks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from retrieval.chunking import chunk_documents
+from retrieval.loading import Skipped, read_folder
+from retrieval.models import Chunk, Document
+
+from .catalogue import LANGS, Catalogue, Lever, Source
+
+CITATION = re.compile(r"\[(s\d{3})(?:,\s*([^\]]*))?\]")
+_HEAD = {
+    "fr": {
+        "summary": "Résumé",
+        "facts": "Chiffres et faits datés",
+        "conditions": "Conditions",
+        "next": "Prochaines étapes",
+        "eligibility": "Éligibilité",
+        "operator": "Opérateur",
+        "contact": "Contact",
+    },
+    "en": {
+        "summary": "Summary",
+        "facts": "Dated facts and figures",
+        "conditions": "Conditions",
+        "next": "Next steps",
+        "eligibility": "Eligibility",
+        "operator": "Operator",
+        "contact": "Contact",
+    },
+}
+
+
+def source_label(src: Source) -> str:
+    return f"{src.title} — {src.publisher}, {src.date.isoformat()}"
+
+
+def _sources_text(ids: list[str], cat: Catalogue) -> str:
+    return "; ".join(source_label(cat.sources[i]) for i in ids if i in cat.sources)
+
+
+def lever_document(lever: Lever, lang: str, cat: Catalogue) -> Document:
+    """A lever record as a Markdown document, every fact followed by its [source, date] reference."""
+    h = _HEAD[lang]
+    lines = [
+        f"## {h['summary']}",
+        lever.summary.get(lang),
+        "",
+        f"{h['operator']} : {lever.operator.get(lang)}"
+        if lang == "fr"
+        else f"{h['operator']}: {lever.operator.get(lang)}",
+        "",
+        f"## {h['facts']}",
+    ]
+    for fact in lever.facts:
+        lines += [f"{fact.text.get(lang)} [{fact.source}, {fact.as_of.isoformat()}]", ""]
+    lines.append(f"## {h['eligibility']}")
+    for crit in lever.criteria:
+        lines += [f"{crit.name.get(lang)} : {crit.clause.get(lang)} [{crit.source}]", ""]
+    lines.append(f"## {h['conditions']}")
+    lines += [f"- {c}" for c in lever.conditions.get(lang)]
+    lines += ["", f"## {h['next']}"]
+    lines += [f"- {s}" for s in lever.next_steps.get(lang)]
+    return Document(
+        id=f"lever-{lever.id}.{lang}",
+        lang=lang,
+        title=lever.name.get(lang),
+        text="\n".join(lines),
+        lever_id=lever.id,
+        source=_sources_text(list(lever.sources), cat),
+        as_of=max(f.as_of for f in lever.facts).isoformat(),
+        path=f"knowledge/levers/{lever.id}.yaml",
+    )
+
+
+def lever_examples(lever: Lever, cat: Catalogue) -> list[Chunk]:
+    """Routing chunks: how founders who need this lever talk, one chunk per phrasing."""
+    out = []
+    for lang in LANGS:
+        texts = [*lever.examples.get(lang), f"{lever.name.get(lang)}. {lever.summary.get(lang)}"]
+        texts += [cat.vocab.needs[n].label.get(lang) for n, w in lever.needs.items() if w >= 0.5]
+        doc_id = f"lever-{lever.id}-examples.{lang}"
+        for n, text in enumerate(texts):
+            out.append(
+                Chunk(
+                    id=f"{doc_id}#{n:04d}",
+                    doc_id=doc_id,
+                    lang=lang,
+                    kind="example",
+                    title=lever.name.get(lang),
+                    section="",
+                    text=text,
+                    lever_id=lever.id,
+                )
+            )
+    return out
+
+
+def strategy_documents(root: Path, cat: Catalogue) -> tuple[list[Document], list[Skipped]]:
+    """knowledge/documents/**: Markdown with front matter; source ids resolved to readable labels."""
+    docs, skipped = read_folder(root)
+    resolved = []
+    for d in docs:
+        ids = [s.strip() for s in d.source.split(",") if s.strip() in cat.sources]
+        resolved.append(replace(d, source=_sources_text(ids, cat) or d.source))
+    return resolved, skipped
+
+
+def build_chunks(
+    cat: Catalogue, knowledge_dir: Path, extra: Path | None = None, max_chars: int = 700
+) -> tuple[list[Chunk], list[Skipped]]:
+    """Every chunk of the knowledge base (plus an optional folder of extra documents)."""
+    docs = [lever_document(lv, lang, cat) for lv in cat.levers for lang in LANGS]
+    strategy, skipped = strategy_documents(knowledge_dir / "documents", cat)
+    docs += strategy
+    if extra is not None:
+        more, more_skipped = read_folder(extra)
+        docs += more
+        skipped += more_skipped
+    chunks = chunk_documents(docs, max_chars=max_chars)
+    chunks += [c for lv in cat.levers for c in lever_examples(lv, cat)]
+    return chunks, skipped

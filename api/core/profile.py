@@ -1,0 +1,124 @@
+"""Read a founder's profile (stage, organisation, product, flags, needs) out of free text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.analysis import detect_lang, fold, words
+
+from .catalogue import VocabEntry, Vocabularies
+
+SLOTS = ("needs", "stage", "product_kind", "organisation_type", "medical_device", "ai")
+_NEGATION = re.compile(
+    r"(\b(pas|plus|aucun) (besoin|encore besoin|interesses?)\b|\bn.avons pas besoin\b|"
+    r"\b(no|don.?t|do not|not) (need|looking for|interested in)\b|\bsans\b)[^.;!?]{0,25}$"
+)
+
+
+class Profile(BaseModel):
+    """What is known about a founder's project; None means not yet known (worth asking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str | None = None
+    organisation_type: str | None = None
+    product_kind: str | None = None
+    medical_device: bool | None = None
+    ce_marked: bool | None = None
+    ai: bool | None = None
+    needs: list[str] = Field(default_factory=list)
+
+    def merged_over(self, base: Profile) -> Profile:
+        """This profile's known values win; needs are united, this one's first."""
+        data = base.model_dump()
+        for key, value in self.model_dump().items():
+            if key == "needs":
+                data["needs"] = list(dict.fromkeys([*value, *base.needs]))
+            elif value is not None:
+                data[key] = value
+        return Profile(**data)
+
+    def missing(self) -> list[str]:
+        return [s for s in SLOTS if (not self.needs if s == "needs" else getattr(self, s) is None)]
+
+
+@dataclass
+class Extraction:
+    """A profile read from text, with the evidence behind it."""
+
+    profile: Profile
+    lang: str
+    need_strength: dict[str, float] = field(default_factory=dict)
+    product_kinds: list[str] = field(default_factory=list)
+    domain_terms: list[str] = field(default_factory=list)
+    off_topic: list[str] = field(default_factory=list)
+    known_words: int = 0
+
+    @property
+    def has_domain_signal(self) -> bool:
+        p = self.profile
+        return bool(self.domain_terms or self.product_kinds or p.medical_device or p.ai)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _matches(entry_patterns: dict, text: str) -> list[re.Match[str]]:
+    return [m for pats in entry_patterns.values() for p in pats for m in _compiled(p).finditer(text)]
+
+
+def _first(table: dict[str, VocabEntry], text: str) -> str | None:
+    return next((code for code, entry in table.items() if _matches(entry.patterns, text)), None)
+
+
+def extract(text: str, vocab: Vocabularies) -> Extraction:
+    """Detect every vocabulary code in the text; negated needs ("pas besoin de ...") are left out."""
+    folded = fold(text)
+    lang, _ = detect_lang(text)
+    strength: dict[str, float] = {}
+    for code, entry in vocab.needs.items():
+        hits = [m for m in _matches(entry.patterns, folded) if not _NEGATION.search(folded[: m.start()])]
+        if hits:
+            strength[code] = min(1.0, 0.6 + 0.2 * len({m.group(0) for m in hits})) * entry.weight
+    kinds = [c for c, e in vocab.product_kinds.items() if _matches(e.patterns, folded)]
+    values: dict = {
+        "stage": _last_stage(vocab, folded),
+        "organisation_type": _first(vocab.organisation_types, folded),
+        "product_kind": kinds[0] if kinds else None,
+        "needs": sorted(strength, key=lambda c: -strength[c]),
+    }
+    implied: dict = {}
+    for entry in [vocab.product_kinds[k] for k in kinds] + (
+        [vocab.organisation_types[values["organisation_type"]]] if values["organisation_type"] else []
+    ):
+        for slot, v in entry.implies.items():
+            implied.setdefault(slot, v)
+    for slot, v in implied.items():
+        if values.get(slot) is None:
+            values[slot] = v
+    for entry in vocab.flags.values():  # explicit statements win, in the vocabulary's order
+        if _matches(entry.patterns, folded):
+            values.update(entry.implies)
+    domain = [m.group(0) for pats in vocab.domain.values() for p in pats for m in _compiled(p).finditer(folded)]
+    off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
+    return Extraction(
+        profile=Profile(**values),
+        lang=lang,
+        need_strength=strength,
+        product_kinds=kinds,
+        domain_terms=domain,
+        off_topic=off,
+        known_words=len(words(text)),
+    )
+
+
+def _last_stage(vocab: Vocabularies, folded: str) -> str | None:
+    """The most advanced stage the text mentions (stages are listed in order in the vocabulary)."""
+    found = [code for code, entry in vocab.stages.items() if _matches(entry.patterns, folded)]
+    return found[-1] if found else None

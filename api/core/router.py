@@ -1,0 +1,197 @@
+"""Rank the levers for a founder: needs and eligibility from the lever records, similarity from retrieval.
+
+score(lever) = sum over the founder's needs of strength(need) x lever.needs[need]
+             + SIMILARITY_WEIGHT x similarity(message, the lever's example phrasings)
+             + small bonuses when the product kind or organisation is one the lever lists,
+then x NOT_MET_FACTOR for each required eligibility criterion the profile does not meet.
+All lever-specific knowledge is in knowledge/levers/*.yaml; nothing here names a lever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .catalogue import Catalogue, Criterion, Lever
+from .corpus import source_label
+from .profile import Extraction, Profile
+
+SIMILARITY_WEIGHT = 0.6
+FIT_BONUS = 0.05
+NOT_MET_FACTOR = 0.25
+MIN_SCORE = 0.2
+MAX_LEVERS = 5
+# In-scope thresholds on similarity to the levers' example phrasings (0..1).
+SIM_WITH_ONE_NEED = 0.3
+SIM_ALONE = 0.55
+
+_T = {
+    "need": {"fr": "Besoin exprimé : {}", "en": "Need you expressed: {}"},
+    "kind": {"fr": "Votre produit ({}) entre dans son périmètre", "en": "Your product ({}) is within its scope"},
+    "org": {"fr": "Il s'adresse aux structures comme la vôtre ({})", "en": "It serves organisations like yours ({})"},
+    "close": {"fr": "Proche de projets comme : « {} »", "en": "Close to projects such as: \u201c{}\u201d"},
+    "amount": {"fr": "{} (chiffre au {})", "en": "{} (figure as of {})"},
+    "not_met": {"fr": "Critère non rempli : {} — {}", "en": "Criterion not met: {} — {}"},
+    "no_need": {
+        "fr": "Aucun besoin exprimé ne correspond à ce levier (il répond à : {})",
+        "en": "No need you expressed matches this lever (it answers: {})",
+    },
+    "low": {"fr": "Moins pertinent que les leviers proposés", "en": "Less relevant than the levers shown"},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    in_scope: bool
+    reason: str
+
+
+def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
+    """Off-topic, injection and gibberish are out; in scope needs a domain term, needs or a close match."""
+    if ex.off_topic:
+        return Scope(False, f"off-topic or instruction pattern: {ex.off_topic[0]!r}")
+    if ex.known_words == 0:
+        return Scope(False, "no words")
+    needs = len(ex.profile.needs)
+    if ex.has_domain_signal or needs >= 2:
+        return Scope(True, "domain terms or several needs")
+    if needs == 1 and best_similarity >= SIM_WITH_ONE_NEED:
+        return Scope(True, "a need and a close lever")
+    if best_similarity >= SIM_ALONE:
+        return Scope(True, "close to a lever's examples")
+    return Scope(False, "nothing about digital-health innovation support")
+
+
+def verdict(crit: Criterion, profile: Profile) -> str:
+    value = getattr(profile, crit.slot)
+    if crit.slot == "needs":
+        return "unknown" if not value else ("met" if set(value) & set(crit.accepts) else "not_met")
+    if value is None:
+        return "unknown"
+    return "met" if value in crit.accepts else "not_met"
+
+
+def _label(table: Mapping, code: str | None, lang: str) -> str:
+    entry = table.get(code) if code else None
+    return entry.label.get(lang) if entry else str(code)
+
+
+def score_lever(
+    lever: Lever, profile: Profile, strength: Mapping[str, float], similarity: float, cat: Catalogue
+) -> tuple[float, list[tuple[Criterion, str]]]:
+    need_part = sum(s * lever.needs.get(n, 0.0) for n, s in strength.items())
+    score = need_part + SIMILARITY_WEIGHT * similarity
+    if profile.product_kind and profile.product_kind in lever.product_kinds:
+        score += FIT_BONUS
+    if profile.organisation_type and profile.organisation_type in lever.organisation_types:
+        score += FIT_BONUS
+    verdicts = [(c, verdict(c, profile)) for c in lever.criteria]
+    for crit, v in verdicts:
+        if crit.required and v == "not_met":
+            score *= NOT_MET_FACTOR
+    return score, verdicts
+
+
+def need_strengths(ex: Extraction | None, profile: Profile, cat: Catalogue) -> dict[str, float]:
+    """Text-detected strengths, plus needs given in the profile at their vocabulary weight."""
+    strength = dict(ex.need_strength) if ex else {}
+    for n in profile.needs:
+        if n in cat.vocab.needs:
+            strength.setdefault(n, cat.vocab.needs[n].weight)
+    if not strength:
+        d = cat.vocab.default_need
+        strength[d] = 0.5 * cat.vocab.needs[d].weight
+    return strength
+
+
+def rank(
+    cat: Catalogue,
+    profile: Profile,
+    strength: Mapping[str, float],
+    similarity: Mapping[str, float],
+    lang: str,
+    examples: Mapping[str, str] | None = None,
+) -> dict:
+    """The /route body (less in_scope and profile): recommended levers with reasons and verdicts, the rest with why."""
+    scored = []
+    for lever in cat.levers:
+        s, verdicts = score_lever(lever, profile, strength, similarity.get(lever.id, 0.0), cat)
+        scored.append((s, lever, verdicts))
+    scored.sort(key=lambda t: -t[0])
+    levers, excluded = [], []
+    for i, (s, lever, verdicts) in enumerate(scored):
+        if s >= MIN_SCORE and i < MAX_LEVERS:
+            levers.append(_card(lever, s, verdicts, profile, strength, lang, cat, (examples or {}).get(lever.id)))
+        else:
+            excluded.append({"id": lever.id, "why": _why_not(lever, verdicts, strength, lang, cat)})
+    return {"levers": levers, "excluded": excluded, "missing": _missing(profile, levers)}
+
+
+def _card(
+    lever: Lever, score: float, verdicts, profile: Profile, strength, lang: str, cat: Catalogue, example: str | None
+) -> dict:
+    v = cat.vocab
+    reasons = [
+        _T["need"][lang].format(_label(v.needs, n, lang))
+        for n in sorted(strength, key=lambda n: -strength[n] * lever.needs.get(n, 0))
+        if n in lever.needs
+    ]
+    if profile.product_kind in lever.product_kinds:
+        reasons.append(_T["kind"][lang].format(_label(v.product_kinds, profile.product_kind, lang)))
+    if profile.organisation_type in lever.organisation_types:
+        reasons.append(_T["org"][lang].format(_label(v.organisation_types, profile.organisation_type, lang)))
+    if example:
+        reasons.append(_T["close"][lang].format(example))
+    return {
+        "id": lever.id,
+        "name": lever.name.get(lang),
+        "score": round(score, 4),
+        "summary": lever.summary.get(lang),
+        "reasons": reasons,
+        "criteria": [
+            {
+                "id": c.id,
+                "name": c.name.get(lang),
+                "slot": c.slot,
+                "verdict": verdict_,
+                "required": c.required,
+                "evidence": {"text": c.clause.get(lang), "source": _src(cat, c.source)},
+            }
+            for c, verdict_ in verdicts
+        ],
+        "amounts": [
+            {
+                "label": a.label.get(lang),
+                "value_eur": a.value_eur,
+                "as_of": a.as_of.isoformat(),
+                "source": _src(cat, a.source),
+            }
+            for a in lever.amounts
+        ],
+        "next_steps": lever.next_steps.get(lang),
+        "contact": {"channel": lever.contact.channel, "label": lever.contact.label.get(lang), "url": lever.contact.url},
+        "sources": [_src(cat, s) for s in lever.sources],
+    }
+
+
+def _src(cat: Catalogue, source_id: str) -> str:
+    src = cat.sources.get(source_id)
+    return source_label(src) if src else source_id
+
+
+def _why_not(lever: Lever, verdicts, strength, lang: str, cat: Catalogue) -> str:
+    failed = [c for c, v in verdicts if v == "not_met" and c.required]
+    if failed:
+        return _T["not_met"][lang].format(failed[0].name.get(lang), failed[0].clause.get(lang))
+    if not set(strength) & set(lever.needs):
+        answers = ", ".join(_label(cat.vocab.needs, n, lang) for n, w in lever.needs.items() if w >= 0.5)
+        return _T["no_need"][lang].format(answers)
+    return _T["low"][lang]
+
+
+def _missing(profile: Profile, levers: list[dict]) -> list[str]:
+    """Slots still unknown, those that decide a shown lever's criteria first."""
+    unknown = profile.missing()
+    deciding = [c["slot"] for lv in levers for c in lv["criteria"] if c["verdict"] == "unknown"]
+    first = [s for s in dict.fromkeys(deciding) if s in unknown]
+    return first + [s for s in unknown if s not in first]

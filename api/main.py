@@ -1,0 +1,63 @@
+"""The FastAPI application: built by create_app(), heavy things loaded once in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from retrieval.retriever import FusionWeights
+
+from .core.brain import build_brain, embedder_from_settings
+from .routes import health, knowledge
+from .settings import Settings, get_settings
+
+log = logging.getLogger("guichet.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedder, reason = embedder_from_settings(settings)
+        notes = [] if embedder else [reason]
+        app.state.brain = build_brain(
+            settings.knowledge_dir,
+            settings.resolved_index_dir(),
+            embedder,
+            FusionWeights(settings.fusion_lexical_weight, settings.fusion_dense_weight),
+            notes,
+        )
+        for note in app.state.brain.notes:
+            log.warning(note)
+        log.info("ready: %s search over %d chunks", app.state.brain.mode, app.state.brain.retriever.index.chunk_count())
+        yield
+
+    app = FastAPI(
+        title="Guichet",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Single-window guidance for digital-health innovators.",
+    )
+    app.state.settings = settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the client's input back; founders' text must not be repeated.
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": detail})
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+
+    app.include_router(health.router)
+    app.include_router(knowledge.router)
+    return app

@@ -1,0 +1,279 @@
+"""French and English text analysis for BM25: accent folding, stop words, Snowball stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+
+LANGS = ("fr", "en")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+# bm25s ships a short English list; these are the usual function words it lacks.
+_EXTRA_EN = [
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "us",
+    "let",
+    "lets",
+]
+_EXTRA_FR = [
+    "a",
+    "au",
+    "aux",
+    "avec",
+    "ce",
+    "ces",
+    "cet",
+    "cette",
+    "dans",
+    "de",
+    "des",
+    "du",
+    "elle",
+    "elles",
+    "en",
+    "et",
+    "est",
+    "etre",
+    "eu",
+    "il",
+    "ils",
+    "je",
+    "la",
+    "le",
+    "les",
+    "leur",
+    "leurs",
+    "lui",
+    "ma",
+    "mais",
+    "me",
+    "meme",
+    "mes",
+    "moi",
+    "mon",
+    "ne",
+    "nos",
+    "notre",
+    "nous",
+    "on",
+    "ou",
+    "par",
+    "pas",
+    "pour",
+    "qu",
+    "que",
+    "qui",
+    "sa",
+    "se",
+    "ses",
+    "son",
+    "sur",
+    "ta",
+    "te",
+    "tes",
+    "toi",
+    "ton",
+    "tu",
+    "un",
+    "une",
+    "vos",
+    "votre",
+    "vous",
+    "y",
+    "d",
+    "l",
+    "j",
+    "m",
+    "n",
+    "s",
+    "t",
+    "c",
+    "qu",
+    "quel",
+    "quelle",
+    "quels",
+    "quelles",
+    "comment",
+    "combien",
+    "quand",
+    "sont",
+    "ont",
+    "fait",
+    "faire",
+    "peut",
+    "peuvent",
+    "doit",
+    "cela",
+    "ca",
+]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and normalise apostrophes and dashes, so é, E and e match."""
+    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text.lower()).strip()
+
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    "fr": frozenset(fold(w) for w in (*STOPWORDS_FRENCH, *_EXTRA_FR)),
+    "en": frozenset(fold(w) for w in (*STOPWORDS_EN, *_EXTRA_EN)),
+}
+_STEMMER_NAMES = {"fr": "french", "en": "english"}
+_ACCENTED = re.compile(r"[éèêàùçôîûëïœ]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMER_NAMES[lang])
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens; decimal numbers such as 718,4 stay whole, 650M€ splits into 650 and m."""
+    folded = fold(text).replace("€", " eur ").replace("$", " usd ")
+    out = []
+    for tok in _TOKEN.findall(folded):
+        out.append(tok.replace(",", "."))
+        # "650m" / "20m" / "90md" are figures glued to a unit: index the number alone too.
+        m = re.fullmatch(r"(\d+)([a-z]+)", tok)
+        if m:
+            out.extend(m.groups())
+    return out
+
+
+def tokenize(text: str, lang: str) -> list[str]:
+    """BM25 tokens: folded words less the language's stop words, stemmed with its Snowball stemmer."""
+    stop = STOPWORDS[lang]
+    kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return _stemmer(lang).stemWords(kept)
+
+
+def detect_lang(text: str) -> tuple[str, float]:
+    """Guess fr or en from stop words and accents; confidence 0..1 (0 when nothing tells)."""
+    toks = words(text)
+    fr = sum(1 for t in toks if t in STOPWORDS["fr"] and t not in STOPWORDS["en"])
+    en = sum(1 for t in toks if t in STOPWORDS["en"] and t not in STOPWORDS["fr"])
+    fr += 2 * len(_ACCENTED.findall(text))
+    if fr == en:
+        return "fr", 0.0
+    lang = "fr" if fr > en else "en"
+    return lang, abs(fr - en) / (fr + en)

@@ -1,0 +1,81 @@
+"""Hybrid search over a loaded index: BM25 and dense rankings per language group, fused by RRF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import dense, lexical
+from .analysis import LANGS, detect_lang, tokenize
+from .embedding import Embedder
+from .fusion import reciprocal_rank_fusion
+from .index import Group, LoadedIndex
+from .models import Chunk, Hit
+
+# Fusion settings, chosen on the development questions with scripts/tune_fusion.py (see README).
+RRF_K = 60
+DEPTH = 50
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    lexical: float = 1.0
+    dense: float = 1.0
+
+
+class Retriever:
+    """Searches one loaded index; the embedder is optional (None: lexical only)."""
+
+    def __init__(self, index: LoadedIndex, embedder: Embedder | None, weights: FusionWeights | None = None):
+        self.index = index
+        self.embedder = embedder if index.dense else None
+        self.weights = weights or FusionWeights()
+
+    @property
+    def mode(self) -> str:
+        return "hybrid" if self.embedder is not None else "lexical"
+
+    def query_langs(self, query: str, lang: str | None) -> list[str]:
+        """The language groups to search: the one asked for, the detected one, or both when unsure."""
+        if lang in LANGS:
+            return [lang]
+        guess, confidence = detect_lang(query)
+        return [guess] if confidence >= 0.34 else [guess, *(x for x in LANGS if x != guess)]
+
+    def embed_query(self, query: str) -> np.ndarray | None:
+        return None if self.embedder is None else self.embedder.embed_queries([query])[0]
+
+    def rankings(
+        self, query: str, langs: Iterable[str], kind: str, qvec: np.ndarray | None = None, depth: int = DEPTH
+    ) -> dict[str, list[tuple[Chunk, float]]]:
+        """Separate lexical and dense rankings (chunk, raw score) over the chosen groups."""
+        out: dict[str, list[tuple[Chunk, float]]] = {"lexical": [], "dense": []}
+        if qvec is None and self.embedder is not None:
+            qvec = self.embed_query(query)
+        for lang in langs:
+            group: Group | None = self.index.groups.get(f"{lang}-{kind}")
+            if group is None:
+                continue
+            for row, s in lexical.search(group.bm25, tokenize(query, lang), depth):
+                out["lexical"].append((group.chunks[row], s))
+            if qvec is not None and group.faiss is not None:
+                for row, s in dense.search(group.faiss, qvec, depth):
+                    out["dense"].append((group.chunks[row], s))
+        for name in out:
+            out[name].sort(key=lambda cs: -cs[1])
+        return out
+
+    def search(self, query: str, k: int = 5, lang: str | None = None, kind: str = "passage") -> list[Hit]:
+        """The k best chunks for the query, fused from the lexical and dense rankings."""
+        if not query.strip():
+            return []
+        ranked = self.rankings(query, self.query_langs(query, lang), kind)
+        by_id = {c.id: c for rows in ranked.values() for c, _ in rows}
+        fused = reciprocal_rank_fusion(
+            {name: [c.id for c, _ in rows] for name, rows in ranked.items()},
+            k=RRF_K,
+            weights={"lexical": self.weights.lexical, "dense": self.weights.dense},
+        )
+        return [Hit(by_id[str(cid)], score, ranks) for cid, score, ranks in fused[:k]]

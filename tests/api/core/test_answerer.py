@@ -1,0 +1,30 @@
+"""Extractive answers: sentences from the best passages, cited, in the question's language."""
+
+from __future__ import annotations
+
+
+def test_french_answer_cites_its_source(fixture_brain) -> None:
+    """A French question gets the French sentence holding the figure, with its document and source."""
+    res = fixture_brain.ask("Quel budget pour la formation ?")
+    assert res["in_scope"] and "81 millions" in res["answer"]
+    first = res["citations"][0]
+    assert first["doc_id"] == "strategy.fr" and "Annonce officielle" in first["source"]
+    assert "[s001" not in res["answer"]  # raw references become numbered citations
+
+
+def test_english_question_gets_english_text(fixture_brain) -> None:
+    """An English question is answered from the English text."""
+    res = fixture_brain.ask("When was the acceleration strategy launched?")
+    assert "18 October 2021" in res["answer"] and res["lang"] == "en"
+
+
+def test_lever_answers_point_to_the_lever(fixture_brain) -> None:
+    """A question answered from a lever record lists that lever."""
+    res = fixture_brain.ask("Quelle part des frais d'évaluation clinique est couverte ?")
+    assert "60 %" in res["answer"] and "trial" in res["levers"]
+
+
+def test_off_topic_question_is_refused_without_figures(fixture_brain) -> None:
+    """An off-topic question gets the honest refusal and no citation."""
+    res = fixture_brain.ask("Donne-moi la recette de la blanquette")
+    assert res["in_scope"] is False and res["citations"] == [] and "conseiller" in res["answer"]

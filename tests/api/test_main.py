@@ -1,0 +1,92 @@
+"""The HTTP API over the tiny knowledge base: contract shapes and clean 4xx errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.catalogue import load_catalogue
+from api.core.corpus import build_chunks
+from api.main import create_app
+from api.settings import Settings
+from retrieval.index import build_index
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory) -> TestClient:
+    data = tmp_path_factory.mktemp("data")
+    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
+    build_index(chunks, data / "index", None)
+    settings = Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_health_says_degraded_mode(client: TestClient) -> None:
+    """Without an embedding model the service is up, lexical, and says why."""
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["mode"] == "lexical"
+    assert any("Dense search is OFF" in note for note in body["degraded"])
+
+
+def test_route_contract_shape(client: TestClient) -> None:
+    """/route answers with levers carrying reasons, criteria verdicts with evidence, and next steps."""
+    body = client.post("/route", json={"text": "Notre start-up cherche un financement pour son logiciel"}).json()
+    assert body["in_scope"] is True and body["levers"][0]["id"] == "grant"
+    lever = body["levers"][0]
+    assert {"id", "name", "score", "reasons", "criteria", "next_steps"} <= set(lever)
+    assert lever["criteria"][0]["verdict"] in {"met", "not_met", "unknown"}
+    assert {"text", "source"} == set(lever["criteria"][0]["evidence"])
+    assert {"excluded", "profile", "missing"} <= set(body)
+
+
+def test_route_with_profile_only(client: TestClient) -> None:
+    """A profile without text is routed on its needs."""
+    body = client.post("/route", json={"profile": {"needs": ["evidence"], "medical_device": True}}).json()
+    assert body["levers"][0]["id"] == "trial"
+
+
+def test_search_and_ask(client: TestClient) -> None:
+    """/search returns contract items; /ask returns an answer with citations."""
+    res = client.post("/search", json={"query": "budget formation", "k": 3}).json()["results"]
+    assert res and {"text", "score", "doc_id", "title", "lever_id"} <= set(res[0])
+    ans = client.post("/ask", json={"question": "Quel budget pour la formation ?"}).json()
+    assert "81" in ans["answer"] and ans["citations"]
+
+
+def test_levers_catalogue(client: TestClient) -> None:
+    """The catalogue lists every lever; one lever reads in full; an unknown id is a JSON 404."""
+    assert [lv["id"] for lv in client.get("/levers").json()["levers"]] == ["desk", "grant", "trial"]
+    assert client.get("/levers/grant").json()["amounts"][0]["value_eur"] == 50000000
+    r = client.get("/levers/nope")
+    assert r.status_code == 404 and "nope" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/search", {}),
+        ("/search", {"query": ""}),
+        ("/search", {"query": "x", "k": 0}),
+        ("/search", {"query": "Jeanne Martin diabète", "lang": "Jeanne Martin"}),
+        ("/route", {}),
+        ("/route", {"text": ["Jeanne Martin"]}),
+        ("/route", {"profile": {"stage": "x", "colour": "Jeanne Martin"}}),
+        ("/ask", {"question": "Jeanne Martin " * 300}),
+    ],
+)
+def test_bad_input_is_a_clean_4xx(client: TestClient, path: str, body: dict) -> None:
+    """Bad bodies get a JSON 4xx that does not echo the client's input back."""
+    r = client.post(path, json=body)
+    assert 400 <= r.status_code < 500
+    assert "detail" in r.json() and "Jeanne" not in r.text
+
+
+def test_non_json_body_is_a_4xx(client: TestClient) -> None:
+    """A body that is not JSON, or not UTF-8, is refused with a 4xx."""
+    r = client.post("/search", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
+    assert 400 <= r.status_code < 500
