@@ -247,14 +247,14 @@ def _stemmer(lang: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(_STEMMER_NAMES[lang])
 
 
-def words(text: str) -> list[str]:
-    """Folded word tokens; decimal numbers such as 718,4 stay whole, 650M€ splits into 650 and m."""
+def words(text: str, split_units: bool = True) -> list[str]:
+    """Folded word tokens; decimal numbers such as 718,4 stay whole, 650M€ also gives 650 and m."""
     folded = fold(text).replace("€", " eur ").replace("$", " usd ")
     out = []
     for tok in _TOKEN.findall(folded):
         out.append(tok.replace(",", "."))
         # "650m" / "20m" / "90md" are figures glued to a unit: index the number alone too.
-        m = re.fullmatch(r"(\d+)([a-z]+)", tok)
+        m = re.fullmatch(r"(\d+)([a-z]+)", tok) if split_units else None
         if m:
             out.extend(m.groups())
     return out
@@ -269,7 +269,7 @@ def tokenize(text: str, lang: str) -> list[str]:
 
 def detect_lang(text: str) -> tuple[str, float]:
     """Guess fr or en from stop words and accents; confidence 0..1 (0 when nothing tells)."""
-    toks = words(text)
+    toks = words(text, split_units=False)
     fr = sum(1 for t in toks if t in STOPWORDS["fr"] and t not in STOPWORDS["en"])
     en = sum(1 for t in toks if t in STOPWORDS["en"] and t not in STOPWORDS["fr"])
     fr += 2 * len(_ACCENTED.findall(text))

@@ -95,7 +95,9 @@ def load_embedder(
         target, pinned = resolve_model(name)
         expected = sha256 or pinned
         weights = Path(target) / "model.safetensors"
-        if expected and weights.exists():
+        if expected and not weights.exists():
+            return None, f"cannot check the pinned SHA-256: {weights} does not exist"
+        if expected:
             actual = file_sha256(weights)
             if actual != expected:
                 return None, f"model weights {weights} have SHA-256 {actual[:12]}…, expected {expected[:12]}…"

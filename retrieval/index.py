@@ -60,7 +60,8 @@ class LoadedIndex:
 
     @property
     def dense(self) -> bool:
-        return bool(self.manifest.get("model"))
+        """True when dense vectors are loaded in memory (built with a model, and loaded with one)."""
+        return any(g.faiss is not None for g in self.groups.values())
 
     def chunk_count(self) -> int:
         return sum(len(g.chunks) for g in self.groups.values())
@@ -89,13 +90,19 @@ def current_build(root: Path) -> Path | None:
     return root / "builds" / name if name else None
 
 
+_MANIFEST_KEYS = {"format", "corpus_hash", "chunk_count", "groups", "files", "model"}
+
+
 def _read_manifest(build: Path) -> dict:
     try:
-        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise IndexUnavailable(f"{build}: no manifest.json; rebuild with `guichet index`") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexUnavailable(f"{build}/manifest.json is corrupt ({exc}); rebuild with `guichet index`") from exc
+    if not isinstance(manifest, dict) or not _MANIFEST_KEYS <= set(manifest):
+        raise IndexUnavailable(f"{build}/manifest.json is corrupt (not a complete manifest); rebuild it")
+    return manifest
 
 
 def build_index(

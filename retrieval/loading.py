@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +11,6 @@ import yaml
 
 from .analysis import detect_lang
 from .models import Document
-
-log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".pdf"}
@@ -92,7 +89,7 @@ def read_document(path: Path, root: Path | None = None) -> Document:
     if size == 0:
         raise UnreadableDocument("empty file")
     if size > MAX_BYTES:
-        raise UnreadableDocument(f"{size / 1e6:.1f} MB is over the 20 MB limit")
+        raise UnreadableDocument(f"{size / 2**20:.1f} MiB is over the 20 MiB limit")
     data = path.read_bytes()
     meta: dict = {}
     if suffix == ".pdf":
@@ -149,7 +146,6 @@ def read_folder(root: Path) -> tuple[list[Document], list[Skipped]]:
             docs.append(read_document(path, base))
         except (UnreadableDocument, OSError) as exc:
             skipped.append(Skipped(str(path), str(exc)))
-            log.warning("skipped %s: %s", path, exc)
     return docs, skipped
 
 

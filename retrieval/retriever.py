@@ -14,15 +14,16 @@ from .fusion import reciprocal_rank_fusion
 from .index import Group, LoadedIndex
 from .models import Chunk, Hit
 
-# Fusion settings, chosen on the development questions with scripts/tune_fusion.py (see README).
-RRF_K = 60
 DEPTH = 50
 
 
 @dataclass(frozen=True)
 class FusionWeights:
+    """Weighted reciprocal rank fusion; defaults chosen with scripts/tune_fusion.py (see README)."""
+
     lexical: float = 1.0
-    dense: float = 1.0
+    dense: float = 0.5
+    rrf_k: int = 60
 
 
 class Retriever:
@@ -75,7 +76,7 @@ class Retriever:
         by_id = {c.id: c for rows in ranked.values() for c, _ in rows}
         fused = reciprocal_rank_fusion(
             {name: [c.id for c, _ in rows] for name, rows in ranked.items()},
-            k=RRF_K,
+            k=self.weights.rrf_k,
             weights={"lexical": self.weights.lexical, "dense": self.weights.dense},
         )
         return [Hit(by_id[str(cid)], score, ranks) for cid, score, ranks in fused[:k]]

@@ -1,0 +1,95 @@
+"""The shipped knowledge base, indexed for real with the packaged embedding model."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from api.core.brain import Brain, build_brain, embedder_from_settings
+from api.core.catalogue import load_catalogue
+from api.core.corpus import build_chunks
+from api.settings import Settings
+from retrieval.index import build_index
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+OWN_EVAL = ROOT / "eval" / "routing.jsonl"
+
+
+@pytest.fixture(scope="session")
+def real_brain(tmp_path_factory) -> Brain:
+    """The real knowledge base and model, built once for the session (lexical if the model is missing)."""
+    settings = Settings()
+    embedder, reason = embedder_from_settings(settings)
+    assert embedder is not None, reason  # the packaged model is a pinned dependency: it must load
+    cat = load_catalogue(settings.knowledge_dir)
+    chunks, skipped = build_chunks(cat, settings.knowledge_dir)
+    assert skipped == []
+    index_dir = tmp_path_factory.mktemp("real-index")
+    build_index(chunks, index_dir, embedder)
+    return build_brain(settings.knowledge_dir, index_dir, embedder)
+
+
+def _rows(kind: str) -> list[dict]:
+    rows = [json.loads(line) for line in OWN_EVAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r["kind"] == kind]
+
+
+def test_hybrid_mode(real_brain: Brain) -> None:
+    """With the packaged model the brain searches in hybrid mode."""
+    assert real_brain.mode == "hybrid" and real_brain.notes == []
+
+
+def test_own_routing_set(real_brain: Brain) -> None:
+    """Our own routing questions (not the shared dev set) get their lever first in at least 85 % of cases."""
+    rows = _rows("route")
+    top1 = [real_brain.route(r["text"])["levers"][:1] for r in rows]
+    good = sum(1 for r, t in zip(rows, top1, strict=True) if t and t[0]["id"] in r["levers"])
+    misses = [
+        (r["id"], t[0]["id"] if t else None)
+        for r, t in zip(rows, top1, strict=True)
+        if not t or t[0]["id"] not in r["levers"]
+    ]
+    assert good / len(rows) >= 0.85, misses
+
+
+def test_own_off_topic_set(real_brain: Brain) -> None:
+    """Every off-topic message of our own set is out of scope."""
+    assert [r["id"] for r in _rows("oos") if real_brain.route(r["text"])["in_scope"]] == []
+
+
+def test_own_fact_set(real_brain: Brain) -> None:
+    """Our own fact questions find the fact in the top 3 search results in at least 85 % of cases."""
+    rows = _rows("fact")
+    misses = []
+    for r in rows:
+        texts = [h.chunk.text for h in real_brain.search(r["text"], k=3)]
+        if not any(re.search(r["fact"], t, re.I | re.S) for t in texts):
+            misses.append(r["id"])
+    assert len(misses) / len(rows) <= 0.15, misses
+
+
+def test_every_contract_lever_is_reachable(real_brain: Brain) -> None:
+    """Each lever's own first example phrasing routes to it first, in both languages."""
+    for lever in real_brain.catalogue.levers:
+        for lang in ("fr", "en"):
+            res = real_brain.route(lever.examples.get(lang)[0], lang=lang)
+            assert res["levers"] and res["levers"][0]["id"] == lever.id, (lever.id, lang, res["levers"][:2])
+
+
+def test_changed_figures_keep_their_dates(real_brain: Brain) -> None:
+    """The budget question cites both figures with their dates: 650 M€ at launch, 718.4 M€ a year later."""
+    texts = " ".join(h.chunk.text for h in real_brain.search("budget total de la stratégie", k=8, lang="fr"))
+    assert re.search(r"650", texts) and re.search(r"718[,.]4", texts)
+    assert re.search(r"2021", texts) and re.search(r"2022", texts)
+
+
+def test_answer_in_question_language(real_brain: Brain) -> None:
+    """A French question is answered in French with a citation; an English one in English."""
+    fr = real_brain.ask("Combien de tiers-lieux d'expérimentation sont prévus ?")
+    assert fr["lang"] == "fr" and fr["citations"] and re.search(r"\b30\b|trentaine", fr["answer"])
+    en = real_brain.ask("How many experimentation sites are planned by 2025?")
+    assert en["lang"] == "en" and en["citations"] and "2025" in en["answer"]

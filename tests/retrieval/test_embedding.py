@@ -1,0 +1,111 @@
+"""Tests for retrieval.embedding: load_embedder's refusals, and a tiny real model loaded through it."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from retrieval.embedding import SentenceTransformerEmbedder, file_sha256, load_embedder, resolve_model
+
+
+@pytest.fixture
+def offline_env(monkeypatch):
+    """Set the offline variables through monkeypatch, so load_embedder's setdefault does not leak them."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.mark.parametrize("name", [None, "", "none", "None", "off", "lexical"])
+def test_no_model_configured(name):
+    """An empty or 'none' model name gives no embedder and a reason saying nothing is configured."""
+    embedder, reason = load_embedder(name)
+    assert embedder is None
+    assert "configured" in reason
+
+
+@pytest.mark.slow
+def test_missing_model_folder_gives_reason(offline_env, tmp_path):
+    """A model path that does not exist gives (None, reason) instead of raising."""
+    missing = str(tmp_path / "nonexistent" / "model")
+    embedder, reason = load_embedder(missing, offline=True)
+    assert embedder is None
+    assert missing in reason
+    assert "could not be loaded" in reason
+    assert "offline" in reason
+
+
+def test_sha_mismatch_refuses_weights(tmp_path):
+    """Weights whose SHA-256 differs from the pinned digest are refused before any model code runs."""
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"not really weights")
+    embedder, reason = load_embedder(str(folder), sha256="0" * 64)
+    assert embedder is None
+    assert "SHA-256" in reason
+    assert "model.safetensors" in reason
+    assert "000000000000" in reason
+
+
+def test_file_sha256_matches_hashlib(tmp_path):
+    """file_sha256 streams the file and gives hashlib's digest."""
+    path = tmp_path / "blob.bin"
+    data = bytes(range(256)) * 5000
+    path.write_bytes(data)
+    assert file_sha256(path) == hashlib.sha256(data).hexdigest()
+
+
+def test_resolve_model_passes_other_names_through():
+    """A name that is not the packaged model is returned as is, with no pinned digest."""
+    assert resolve_model("/some/folder") == ("/some/folder", None)
+    assert resolve_model("org/some-model") == ("org/some-model", None)
+
+
+@pytest.mark.slow
+def test_tiny_model_loads_through_load_embedder(tiny_embedder):
+    """The tiny saved sentence-transformers model loads offline as a 32-dimension embedder."""
+    assert isinstance(tiny_embedder, SentenceTransformerEmbedder)
+    assert tiny_embedder.dim == 32
+
+
+@pytest.mark.slow
+def test_tiny_model_vectors_are_normalised(tiny_embedder):
+    """Query and passage vectors are finite float32 rows of unit length, one per text."""
+    texts = ["digital health grant", "essai clinique d'un dispositif médical", "x"]
+    for vecs in (tiny_embedder.embed_queries(texts), tiny_embedder.embed_passages(texts)):
+        assert vecs.shape == (3, 32)
+        assert vecs.dtype == np.float32
+        assert np.all(np.isfinite(vecs))
+        assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_tiny_model_is_deterministic(tiny_embedder):
+    """The same text embeds to the same vector twice, and different texts to different vectors."""
+    a = tiny_embedder.embed_queries(["clinical trial", "public grant"])
+    b = tiny_embedder.embed_queries(["clinical trial", "public grant"])
+    assert np.allclose(a, b, atol=1e-6)
+    assert not np.allclose(a[0], a[1], atol=1e-3)
+
+
+@pytest.mark.slow
+def test_query_prefix_changes_query_vectors(offline_env, tiny_model_dir, tiny_embedder):
+    """With a query_prefix, query vectors differ from unprefixed ones while passages stay the same."""
+    prefixed, reason = load_embedder(str(tiny_model_dir), offline=True, query_prefix="query: ")
+    assert prefixed is not None, reason
+    text = ["clinical trial funding"]
+    assert not np.allclose(prefixed.embed_queries(text), tiny_embedder.embed_queries(text), atol=1e-4)
+    assert np.allclose(
+        prefixed.embed_queries(text), tiny_embedder.embed_queries(["query: clinical trial funding"]), atol=1e-5
+    )
+    assert np.allclose(prefixed.embed_passages(text), tiny_embedder.embed_passages(text), atol=1e-5)
+
+
+@pytest.mark.slow
+def test_tiny_model_with_matching_sha_loads(offline_env, tiny_model_dir):
+    """Pinning the weights' actual SHA-256 lets the model load."""
+    digest = file_sha256(tiny_model_dir / "model.safetensors")
+    embedder, reason = load_embedder(str(tiny_model_dir), offline=True, sha256=digest)
+    assert embedder is not None, reason
+    assert reason == "ok"
