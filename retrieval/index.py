@@ -100,7 +100,7 @@ def _read_manifest(build: Path) -> dict:
         raise IndexUnavailable(f"{build}: no manifest.json; rebuild with `guichet index`") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexUnavailable(f"{build}/manifest.json is corrupt ({exc}); rebuild with `guichet index`") from exc
-    if not isinstance(manifest, dict) or not _MANIFEST_KEYS <= set(manifest):
+    if not isinstance(manifest, dict) or not set(manifest) >= _MANIFEST_KEYS:
         raise IndexUnavailable(f"{build}/manifest.json is corrupt (not a complete manifest); rebuild it")
     return manifest
 

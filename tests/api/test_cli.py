@@ -24,8 +24,12 @@ def run(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProces
 @pytest.fixture(scope="module")
 def env(tmp_path_factory) -> dict:
     data = tmp_path_factory.mktemp("cli-data")
-    e = {**os.environ, "GUICHET_KNOWLEDGE_DIR": str(FIXTURE), "GUICHET_DATA_DIR": str(data),
-         "GUICHET_EMBEDDING_MODEL": "none"}
+    e = {
+        **os.environ,
+        "GUICHET_KNOWLEDGE_DIR": str(FIXTURE),
+        "GUICHET_DATA_DIR": str(data),
+        "GUICHET_EMBEDDING_MODEL": "none",
+    }
     run(e, "index")
     return e
 
@@ -39,8 +43,10 @@ def test_index_is_kept_when_unchanged_and_says_lexical(env: dict) -> None:
 def test_batch_route_contract(env: dict, tmp_path: Path) -> None:
     """route --jsonl prints exactly one JSON line per input with id, in_scope, levers and ms."""
     f = tmp_path / "in.jsonl"
-    lines = [{"id": "a", "text": "Notre start-up cherche un financement pour son logiciel"},
-             {"id": "b", "text": "Une recette de crêpes ?"}]
+    lines = [
+        {"id": "a", "text": "Notre start-up cherche un financement pour son logiciel"},
+        {"id": "b", "text": "Une recette de crêpes ?"},
+    ]
     f.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
     out = [json.loads(line) for line in run(env, "route", "--jsonl", str(f)).stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", "b"]
@@ -82,8 +88,12 @@ def test_check_lists_overdue_records(env: dict) -> None:
 
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     """Searching before any build says to run `guichet index`."""
-    e = {**os.environ, "GUICHET_KNOWLEDGE_DIR": str(FIXTURE), "GUICHET_DATA_DIR": str(tmp_path),
-         "GUICHET_EMBEDDING_MODEL": "none"}
+    e = {
+        **os.environ,
+        "GUICHET_KNOWLEDGE_DIR": str(FIXTURE),
+        "GUICHET_DATA_DIR": str(tmp_path),
+        "GUICHET_EMBEDDING_MODEL": "none",
+    }
     res = run(e, "search", "formation", check=False)
     assert res.returncode == 2 and "guichet index" in res.stderr
 
@@ -96,8 +106,12 @@ def test_index_with_extra_documents_skips_bad_files(tmp_path: Path) -> None:
     (docs / "empty.txt").write_text("")
     (docs / "fake.pdf").write_text("this is not a pdf")
     (docs / "latin1.txt").write_bytes("Donn\xe9es de sant\xe9".encode("latin-1"))
-    e = {**os.environ, "GUICHET_KNOWLEDGE_DIR": str(FIXTURE), "GUICHET_DATA_DIR": str(tmp_path / "data"),
-         "GUICHET_EMBEDDING_MODEL": "none"}
+    e = {
+        **os.environ,
+        "GUICHET_KNOWLEDGE_DIR": str(FIXTURE),
+        "GUICHET_DATA_DIR": str(tmp_path / "data"),
+        "GUICHET_EMBEDDING_MODEL": "none",
+    }
     res = run(e, "index", "--docs", str(docs))
     for name in ("empty.txt", "fake.pdf", "latin1.txt"):
         assert name in res.stderr
