@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from retrieval.index import IndexUnavailable, build_index
-from retrieval.retriever import FusionWeights
 
 from .core.brain import Brain, build_brain, embedder_from_settings
 from .core.catalogue import CatalogueError, load_catalogue
@@ -47,7 +46,7 @@ def _brain(settings: Settings) -> Brain:
             settings.knowledge_dir,
             settings.resolved_index_dir(),
             embedder,
-            FusionWeights(settings.fusion_lexical_weight, settings.fusion_dense_weight),
+            settings.fusion(),
             notes,
         )
     except (IndexUnavailable, CatalogueError) as exc:

@@ -10,8 +10,6 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from retrieval.retriever import FusionWeights
-
 from .core.brain import build_brain, embedder_from_settings
 from .routes import health, knowledge
 from .settings import Settings, get_settings
@@ -30,7 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.knowledge_dir,
             settings.resolved_index_dir(),
             embedder,
-            FusionWeights(settings.fusion_lexical_weight, settings.fusion_dense_weight),
+            settings.fusion(),
             notes,
         )
         for note in app.state.brain.notes:

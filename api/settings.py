@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from retrieval.embedding import PACKAGED
+from retrieval.retriever import FusionWeights
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,9 +31,20 @@ class Settings(BaseSettings):
     embedding_query_prefix: str = ""  # e.g. "query: " for e5 models
     embedding_passage_prefix: str = ""  # e.g. "passage: " for e5 models
 
+    # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
+    # "fr,en" for any other (set it explicitly for an English-only model of your own).
+    embedding_langs: str = ""
     fusion_lexical_weight: float = Field(default=1.0, ge=0)
     fusion_dense_weight: float = Field(default=0.5, ge=0)
     chunk_max_chars: int = Field(default=700, ge=200, le=5000)
+
+    def dense_langs(self) -> tuple[str, ...]:
+        if self.embedding_langs.strip():
+            return tuple(x.strip() for x in self.embedding_langs.split(",") if x.strip())
+        return ("en",) if self.embedding_model.lower() in PACKAGED else ("fr", "en")
+
+    def fusion(self) -> FusionWeights:
+        return FusionWeights(self.fusion_lexical_weight, self.fusion_dense_weight, dense_langs=self.dense_langs())
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"

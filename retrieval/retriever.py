@@ -24,6 +24,9 @@ class FusionWeights:
     lexical: float = 1.0
     dense: float = 0.5
     rrf_k: int = 60
+    # Languages the embedding model understands: dense rankings are used for queries in these only
+    # (an English-only model ranks French text little better than chance, and RRF would let that noise in).
+    dense_langs: tuple[str, ...] = ("fr", "en")
 
 
 class Retriever:
@@ -53,7 +56,8 @@ class Retriever:
     ) -> dict[str, list[tuple[Chunk, float]]]:
         """Separate lexical and dense rankings (chunk, raw score) over the chosen groups."""
         out: dict[str, list[tuple[Chunk, float]]] = {"lexical": [], "dense": []}
-        if qvec is None and self.embedder is not None:
+        langs = list(langs)
+        if qvec is None and self.embedder is not None and set(langs) & set(self.weights.dense_langs):
             qvec = self.embed_query(query)
         for lang in langs:
             group: Group | None = self.index.groups.get(f"{lang}-{kind}")
@@ -61,7 +65,7 @@ class Retriever:
                 continue
             for row, s in lexical.search(group.bm25, tokenize(query, lang), depth):
                 out["lexical"].append((group.chunks[row], s))
-            if qvec is not None and group.faiss is not None:
+            if qvec is not None and group.faiss is not None and lang in self.weights.dense_langs:
                 for row, s in dense.search(group.faiss, qvec, depth):
                     out["dense"].append((group.chunks[row], s))
         for name in out:

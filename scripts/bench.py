@@ -54,7 +54,7 @@ def run_mode(mode: str, repeat: int) -> dict:
         build_index(chunks, Path(tmp), embedder)
         build_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        brain = build_brain(settings.knowledge_dir, Path(tmp), embedder)
+        brain = build_brain(settings.knowledge_dir, Path(tmp), embedder, settings.fusion())
         load_s = time.perf_counter() - t0
         queries = _queries()
         for q in queries:  # warm-up

@@ -24,7 +24,11 @@ from api.settings import Settings  # noqa: E402
 from retrieval.index import build_index, load_index  # noqa: E402
 from retrieval.retriever import FusionWeights, Retriever  # noqa: E402
 
-SETS = {"own": ROOT / "eval" / "routing.jsonl", "dev": ROOT.parent / "shared" / "eval" / "dev.jsonl"}
+SETS = {
+    "own": ROOT / "eval" / "routing.jsonl",
+    "holdout": ROOT / "eval" / "routing-holdout.jsonl",
+    "dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
+}
 
 
 def facts(path: Path) -> list[dict]:
@@ -60,7 +64,9 @@ def main() -> None:
         print("dense_w rrf_k " + " ".join(f"{n}_hit3 {n}_mrr" for n in data))
         for k in (10, 30, 60):
             for w in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5):
-                r = Retriever(index, embedder, FusionWeights(lexical=1.0, dense=w, rrf_k=k))
+                r = Retriever(
+                    index, embedder, FusionWeights(lexical=1.0, dense=w, rrf_k=k, dense_langs=settings.dense_langs())
+                )
                 cells = [f"{a} {b}" for a, b in (score(r, items) for items in data.values())]
                 print(f"{w:7} {k:5} " + " ".join(cells), flush=True)
         r = Retriever(index, None)

@@ -15,6 +15,7 @@ from retrieval.retriever import FusionWeights, Retriever
 from . import answerer, router
 from .catalogue import Catalogue, load_catalogue
 from .profile import Profile, extract
+from .rerank import RERANK_DEPTH, rerank_by_answer_type
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,15 @@ class Brain:
         return lang if lang in LANGS else detect_lang(text)[0]
 
     def search(self, query: str, k: int = 5, lang: str | None = None) -> list[Hit]:
-        return self.retriever.search(query, k=k, lang=lang)
+        """Fused search, then passages holding the kind of answer the question expects move up."""
+        hits = self.retriever.search(query, k=max(k, RERANK_DEPTH), lang=lang)
+        return rerank_by_answer_type(query, hits, self.catalogue.vocab)[:k]
 
     def lever_similarity(self, text: str, lang: str | None = None) -> tuple[dict[str, float], dict[str, str]]:
         """Per lever: how close the text is to its example phrasings (0..1), and the closest phrasing."""
-        ranked = self.retriever.rankings(text, self.retriever.query_langs(text, lang), kind="example")
+        langs = self.retriever.query_langs(text, lang)
+        ranked = self.retriever.rankings(text, langs, kind="example")
+        use_dense = self.retriever.embedder is not None and bool(set(langs) & set(self.retriever.weights.dense_langs))
         lex: dict[str, tuple[float, str]] = {}
         for chunk, s in ranked["lexical"]:
             if chunk.lever_id and chunk.lever_id not in lex:
@@ -53,7 +58,7 @@ class Brain:
         sims, examples = {}, {}
         for lever in self.catalogue.levers:
             parts = [lex.get(lever.id, (0.0, ""))]
-            if self.retriever.embedder is not None:
+            if use_dense:
                 parts.append(den.get(lever.id, (0.0, "")))
             sims[lever.id] = sum(p[0] for p in parts) / len(parts)
             best = max(parts, key=lambda p: p[0])
@@ -93,7 +98,7 @@ class Brain:
         """An extractive answer with citations; off-topic questions get an honest refusal."""
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
-        hits = self.retriever.search(question, k=6, lang=lang)
+        hits = self.search(question, k=6, lang=lang)
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
         in_scope = not ex.off_topic and (ex.has_domain_signal or bool(ex.profile.needs) or strong)
         if not in_scope:

@@ -143,6 +143,13 @@ class VocabEntry(Strict):
     implies: dict[str, str | bool | list[str]] = Field(default_factory=dict)
 
 
+class AnswerType(Strict):
+    """Patterns of a question that expects this kind of answer, and of a passage that holds one."""
+
+    question: list[str] = Field(min_length=1)
+    evidence: list[str] = Field(min_length=1)
+
+
 class Vocabularies(Strict):
     stages: dict[Code, VocabEntry]
     organisation_types: dict[Code, VocabEntry]
@@ -153,6 +160,7 @@ class Vocabularies(Strict):
     domain: dict[Lang, list[str]]  # terms that make a message about digital-health innovation
     off_topic: dict[Lang, list[str]] = Field(default_factory=dict)  # injection and chit-chat patterns
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
+    answer_types: dict[Code, AnswerType] = Field(default_factory=dict)
 
 
 class Catalogue(Strict):

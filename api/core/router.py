@@ -3,7 +3,7 @@
 score(lever) = sum over the founder's needs of strength(need) x lever.needs[need]
              + SIMILARITY_WEIGHT x similarity(message, the lever's example phrasings)
              + small bonuses when the product kind or organisation is one the lever lists,
-then x NOT_MET_FACTOR for each required eligibility criterion the profile does not meet.
+and a lever with a required eligibility criterion the profile does not meet is left out, with the clause why.
 All lever-specific knowledge is in knowledge/levers/*.yaml; nothing here names a lever.
 """
 
@@ -18,11 +18,13 @@ from .profile import Extraction, Profile
 
 SIMILARITY_WEIGHT = 0.6
 FIT_BONUS = 0.05
-NOT_MET_FACTOR = 0.25
 MIN_SCORE = 0.2
+DEFAULT_NEED_STRENGTH = 0.3
 MAX_LEVERS = 5
 # In-scope thresholds on similarity to the levers' example phrasings (0..1).
 SIM_WITH_ONE_NEED = 0.3
+# Needs alone (strengths summed) that put a message in scope: one specific need, or two generic ones.
+NEEDS_ALONE = 0.6
 SIM_ALONE = 0.55
 
 _T = {
@@ -52,10 +54,10 @@ def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
         return Scope(False, f"off-topic or instruction pattern: {ex.off_topic[0]!r}")
     if ex.known_words == 0:
         return Scope(False, "no words")
-    needs = len(ex.profile.needs)
-    if ex.has_domain_signal or needs >= 2:
-        return Scope(True, "domain terms or several needs")
-    if needs == 1 and best_similarity >= SIM_WITH_ONE_NEED:
+    expressed = sum(ex.need_strength.values())
+    if ex.has_domain_signal or expressed >= NEEDS_ALONE:
+        return Scope(True, "domain terms or clearly expressed needs")
+    if expressed and best_similarity >= SIM_WITH_ONE_NEED:
         return Scope(True, "a need and a close lever")
     if best_similarity >= SIM_ALONE:
         return Scope(True, "close to a lever's examples")
@@ -85,11 +87,7 @@ def score_lever(
         score += FIT_BONUS
     if profile.organisation_type and profile.organisation_type in lever.organisation_types:
         score += FIT_BONUS
-    verdicts = [(c, verdict(c, profile)) for c in lever.criteria]
-    for crit, v in verdicts:
-        if crit.required and v == "not_met":
-            score *= NOT_MET_FACTOR
-    return score, verdicts
+    return score, [(c, verdict(c, profile)) for c in lever.criteria]
 
 
 def need_strengths(ex: Extraction | None, profile: Profile, cat: Catalogue) -> dict[str, float]:
@@ -98,9 +96,9 @@ def need_strengths(ex: Extraction | None, profile: Profile, cat: Catalogue) -> d
     for n in profile.needs:
         if n in cat.vocab.needs:
             strength.setdefault(n, cat.vocab.needs[n].weight)
-    if not strength:
+    if not strength:  # nothing expressed: orienting is the single window's answer, weakly
         d = cat.vocab.default_need
-        strength[d] = 0.5 * cat.vocab.needs[d].weight
+        strength[d] = DEFAULT_NEED_STRENGTH * cat.vocab.needs[d].weight
     return strength
 
 
@@ -118,12 +116,13 @@ def rank(
         s, verdicts = score_lever(lever, profile, strength, similarity.get(lever.id, 0.0), cat)
         scored.append((s, lever, verdicts))
     scored.sort(key=lambda t: -t[0])
-    levers, excluded = [], []
-    for i, (s, lever, verdicts) in enumerate(scored):
-        if s >= MIN_SCORE and i < MAX_LEVERS:
-            levers.append(_card(lever, s, verdicts, profile, strength, lang, cat, (examples or {}).get(lever.id)))
-        else:
-            excluded.append({"id": lever.id, "why": _why_not(lever, verdicts, strength, lang, cat)})
+    eligible = [t for t in scored if not any(c.required and v == "not_met" for c, v in t[2])]
+    chosen = [t for t in eligible if t[0] >= MIN_SCORE][:MAX_LEVERS] or eligible[:1]  # always a first step
+    picked = {t[1].id for t in chosen}
+    levers = [_card(lv, s, v, profile, strength, lang, cat, (examples or {}).get(lv.id)) for s, lv, v in chosen]
+    excluded = [
+        {"id": lv.id, "why": _why_not(lv, v, strength, lang, cat)} for _, lv, v in scored if lv.id not in picked
+    ]
     return {"levers": levers, "excluded": excluded, "missing": _missing(profile, levers)}
 
 
@@ -134,7 +133,7 @@ def _card(
     reasons = [
         _T["need"][lang].format(_label(v.needs, n, lang))
         for n in sorted(strength, key=lambda n: -strength[n] * lever.needs.get(n, 0))
-        if n in lever.needs
+        if n in lever.needs and n in profile.needs
     ]
     if profile.product_kind in lever.product_kinds:
         reasons.append(_T["kind"][lang].format(_label(v.product_kinds, profile.product_kind, lang)))
