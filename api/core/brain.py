@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.analysis import LANGS, detect_lang
+from retrieval.analysis import LANGS, detect_lang, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
 from retrieval.models import Hit
@@ -15,7 +16,7 @@ from retrieval.retriever import FusionWeights, Retriever
 from . import answerer, router
 from .catalogue import Catalogue, load_catalogue
 from .profile import Profile, extract
-from .rerank import RERANK_DEPTH, rerank_by_answer_type
+from .rerank import RERANK_DEPTH, evidence_patterns, rerank_by_answer_type
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ class Brain:
     catalogue: Catalogue
     retriever: Retriever
     notes: list[str] = field(default_factory=list)  # degraded modes, said once at start
+    idf: dict[str, dict[str, float]] = field(default_factory=dict)  # per language: stem -> idf over passages
 
     @property
     def mode(self) -> str:
@@ -109,7 +111,9 @@ class Brain:
                 "in_scope": False,
                 "lang": lang,
             }
-        return {**answerer.answer(question, hits, lang, self.catalogue), "in_scope": True, "lang": lang}
+        evidence = evidence_patterns(question, self.catalogue.vocab)
+        body = answerer.answer(question, hits, lang, self.catalogue, self.idf, evidence)
+        return {**body, "in_scope": True, "lang": lang}
 
 
 def build_brain(
@@ -125,7 +129,22 @@ def build_brain(
     notes = list(notes or [])
     if embedder is not None and not index.dense:
         notes.append("the index was built without embeddings: serving lexically; rebuild with `guichet index`")
-    return Brain(catalogue, Retriever(index, embedder, weights), notes)
+    return Brain(catalogue, Retriever(index, embedder, weights), notes, passage_idf(index))
+
+
+def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:
+    """Inverse document frequency of each stem over the searchable chunks of each language."""
+    out: dict[str, dict[str, float]] = {}
+    for group in index.groups.values():
+        if group.kind != "passage":
+            continue
+        df: dict[str, int] = {}
+        for chunk in group.chunks:
+            for tok in set(tokenize(chunk.text, group.lang)):
+                df[tok] = df.get(tok, 0) + 1
+        n = len(group.chunks)
+        out[group.lang] = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+    return out
 
 
 def embedder_from_settings(settings) -> tuple[Embedder | None, str]:

@@ -26,14 +26,18 @@ def expected_types(question: str, vocab: Vocabularies) -> list[str]:
     return [code for code, at in vocab.answer_types.items() if any(_rx(p).search(q) for p in at.question)]
 
 
+def evidence_patterns(question: str, vocab: Vocabularies) -> list[re.Pattern[str]]:
+    """Patterns of passages that hold the kind of answer the question expects."""
+    return [_rx(p) for t in expected_types(question, vocab) for p in vocab.answer_types[t].evidence]
+
+
 def rerank_by_answer_type(question: str, hits: list[Hit], vocab: Vocabularies) -> list[Hit]:
     """Multiply the fused score of passages that hold an expected answer type; stable otherwise."""
-    types = expected_types(question, vocab)
-    if not types:
+    patterns = evidence_patterns(question, vocab)
+    if not patterns:
         return hits
-    patterns = [p for t in types for p in vocab.answer_types[t].evidence]
     out = []
     for h in hits:
         text = fold(h.chunk.text)
-        out.append(replace(h, score=h.score * BOOST) if any(_rx(p).search(text) for p in patterns) else h)
+        out.append(replace(h, score=h.score * BOOST) if any(p.search(text) for p in patterns) else h)
     return sorted(out, key=lambda h: -h.score)
