@@ -26,7 +26,7 @@ from tqdm import tqdm
 
 from . import dense, lexical
 from .analysis import tokenize
-from .embedding import Embedder
+from .embedding import Embedder, file_sha256
 from .models import Chunk
 
 log = logging.getLogger(__name__)
@@ -65,14 +65,6 @@ class LoadedIndex:
 
     def chunk_count(self) -> int:
         return sum(len(g.chunks) for g in self.groups.values())
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def corpus_hash(chunks: list[Chunk], model_name: str | None, params: dict) -> str:
@@ -169,7 +161,7 @@ def _write_build(out: Path, chunks: list[Chunk], embedder: Embedder | None, para
                 raise IndexUnavailable(f"the embedding model produced non-finite vectors for group {key}")
             dim = int(vecs.shape[1])
             dense.save(dense.build(vecs), out / f"dense-{key}.faiss")
-    files = {str(p.relative_to(out)): _sha256(p) for p in sorted(out.rglob("*")) if p.is_file()}
+    files = {str(p.relative_to(out)): file_sha256(p) for p in sorted(out.rglob("*")) if p.is_file()}
     manifest = {
         "format": FORMAT,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -209,7 +201,7 @@ def load_index(root: Path, embedder: Embedder | None, verify: bool = True) -> Lo
             path = build / rel
             if not path.exists():
                 raise IndexUnavailable(f"{build}: file {rel} is missing; rebuild with `guichet index`")
-            if _sha256(path) != digest:
+            if file_sha256(path) != digest:
                 raise IndexUnavailable(f"{build}: file {rel} does not match the manifest (corrupt); rebuild")
     model = manifest.get("model")
     if model and embedder is not None and model["name"] != embedder.name:

@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from api.core.brain import Brain, build_brain
 from api.core.catalogue import load_catalogue
 from api.core.corpus import build_chunks
-from retrieval.analysis import words
 from retrieval.index import build_index
+from tests.retrieval.support import HashEmbedder
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
-
-
-class HashEmbedder:
-    """A fake Embedder: bag of hashed words, normalised; deterministic and instant."""
-
-    name = "hash-test"
-    dim = 64
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(self.dim, dtype=np.float32)
-        for w in words(text):
-            v[int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        n = np.linalg.norm(v)
-        return v / n if n else v
-
-    def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return np.stack([self._vec(t) for t in texts])
-
-    def embed_passages(self, texts: list[str]) -> np.ndarray:
-        return self.embed_queries(texts)
 
 
 @pytest.fixture
@@ -68,4 +46,4 @@ def fixture_brain(tmp_path_factory) -> Brain:
 @pytest.fixture(scope="session")
 def fixture_brain_hybrid(tmp_path_factory) -> Brain:
     """A brain over the tiny knowledge base with the fake embedder (hybrid mode)."""
-    return make_brain(FIXTURES / "knowledge", tmp_path_factory.mktemp("fixture-index-h"), HashEmbedder())
+    return make_brain(FIXTURES / "knowledge", tmp_path_factory.mktemp("fixture-index-h"), HashEmbedder("hash-test"))
