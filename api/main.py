@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from .core.brain import build_brain, embedder_from_settings
-from .routes import health, knowledge
+from .db import make_engine, migrate, session_factory
+from .routes import handoffs, health, knowledge
 from .settings import Settings, get_settings
 
 log = logging.getLogger("guichet.api")
@@ -33,8 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         for note in app.state.brain.notes:
             log.warning(note)
+        engine = make_engine(settings.resolved_database_url())
+        migrate(engine)
+        app.state.sessions = session_factory(engine)
         log.info("ready: %s search over %d chunks", app.state.brain.mode, app.state.brain.retriever.index.chunk_count())
         yield
+        engine.dispose()
 
     app = FastAPI(
         title="Guichet",
@@ -58,4 +63,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(knowledge.router)
+    app.include_router(handoffs.router)
     return app

@@ -29,3 +29,25 @@ class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=2000)
     lang: LangIn = None
+
+
+class TranscriptTurn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["founder", "assistant"]
+    text: str = Field(max_length=10000)
+    at: str | None = Field(default=None, max_length=64)
+
+
+class HandoffIn(BaseModel):
+    """A founder's request for a human advisor, as the bot files it."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str = Field(min_length=1, max_length=128)
+    name: str = Field(min_length=2, max_length=100)
+    email: str = Field(max_length=254, pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+    consent: Literal[True]  # no consent, no record
+    lang: Literal["fr", "en"] = "fr"
+    profile: Profile = Field(default_factory=Profile)
+    project_text: str | None = Field(default=None, max_length=5000)
+    levers: list[str] = Field(default_factory=list, max_length=20)
+    transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=500)

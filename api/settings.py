@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
     # "fr,en" for any other (set it explicitly for an English-only model of your own).
     embedding_langs: str = ""
+    # The API's own database (feedback, hand-offs, API keys): SQLite file by default, PostgreSQL by URL.
+    database_url: str | None = None  # default: sqlite:///<data_dir>/guichet.db
     fusion_lexical_weight: float = Field(default=1.0, ge=0)
     fusion_dense_weight: float = Field(default=0.5, ge=0)
     chunk_max_chars: int = Field(default=700, ge=200, le=5000)
@@ -45,6 +47,9 @@ class Settings(BaseSettings):
 
     def fusion(self) -> FusionWeights:
         return FusionWeights(self.fusion_lexical_weight, self.fusion_dense_weight, dense_langs=self.dense_langs())
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'guichet.db'}"
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"

@@ -44,6 +44,19 @@ def levers(brain: BrainDep, lang: str = Query(default="fr", pattern="^(fr|en)$")
     }
 
 
+@router.get("/vocabularies")
+def vocabularies(brain: BrainDep, lang: str = Query(default="fr", pattern="^(fr|en)$")) -> dict:
+    """Code -> label tables (stages, organisation types, product kinds, needs) in one language."""
+    v = brain.catalogue.vocab
+    tables = {
+        "stages": v.stages,
+        "organisation_types": v.organisation_types,
+        "product_kinds": v.product_kinds,
+        "needs": v.needs,
+    }
+    return {name: {code: e.label.get(lang) for code, e in table.items()} for name, table in tables.items()}
+
+
 @router.get("/levers/{lever_id}")
 def lever(lever_id: str, brain: BrainDep) -> dict:
     lv = brain.catalogue.lever(lever_id)

@@ -90,3 +90,45 @@ def test_non_json_body_is_a_4xx(client: TestClient) -> None:
     """A body that is not JSON, or not UTF-8, is refused with a 4xx."""
     r = client.post("/search", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
     assert 400 <= r.status_code < 500
+
+
+def test_vocabularies_in_both_languages(client: TestClient) -> None:
+    """/vocabularies gives code -> label tables in the language asked for."""
+    fr = client.get("/vocabularies", params={"lang": "fr"}).json()
+    en = client.get("/vocabularies", params={"lang": "en"}).json()
+    assert fr["needs"]["funding"] == "Financement" and en["needs"]["funding"] == "Funding"
+
+
+def test_handoff_is_stored_with_lever_verdicts(client: TestClient) -> None:
+    """A consented hand-off is stored with a reference, the profile, the lever cards and the transcript."""
+    body = {
+        "conversation_id": "conv-1", "name": "Claire Dubois", "email": "claire@exemple.fr", "consent": True,
+        "lang": "fr", "profile": {"needs": ["funding"], "stage": "prototype"},
+        "project_text": "Notre start-up cherche un financement pour son logiciel", "levers": ["grant"],
+        "transcript": [{"role": "founder", "text": "Bonjour"}, {"role": "assistant", "text": "Bonjour !"}],
+    }
+    r = client.post("/handoffs", json=body)
+    assert r.status_code == 201 and r.json()["reference"].startswith("GN-")
+    from api.models import Handoff
+
+    with client.app.state.sessions() as s:
+        case = s.query(Handoff).filter_by(reference=r.json()["reference"]).one()
+    assert case.levers[0]["id"] == "grant" and case.levers[0]["criteria"][0]["verdict"] == "met"
+    assert case.transcript[0]["text"] == "Bonjour" and case.profile["stage"] == "prototype"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"consent": False}, {"email": "not-an-email"}, {"name": ""}, {"levers": ["x"] * 50}, {"colour": "red"}],
+)
+def test_bad_handoff_is_refused_and_nothing_stored(client: TestClient, change: dict) -> None:
+    """No consent, a bad e-mail, an empty name or unknown fields are a 422 and store nothing."""
+    from api.models import Handoff
+
+    with client.app.state.sessions() as s:
+        before = s.query(Handoff).count()
+    body = {"conversation_id": "c", "name": "Paul Martin", "email": "paul@example.com", "consent": True, **change}
+    r = client.post("/handoffs", json=body)
+    assert r.status_code == 422 and "paul@example.com" not in r.text
+    with client.app.state.sessions() as s:
+        assert s.query(Handoff).count() == before
