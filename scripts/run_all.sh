@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Starts the API, the action server and the Rasa server on loopback; Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+API_PORT=${PORT:-8000}
+mkdir -p var
+export GUICHET_API_URL=${GUICHET_API_URL:-http://127.0.0.1:$API_PORT}
+export GUICHET_ACTIONS_URL=${GUICHET_ACTIONS_URL:-http://127.0.0.1:5055/webhook}
+export RASA_SQLITE_PATH=${RASA_SQLITE_PATH:-$ROOT/var/rasa-tracker.db}
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+
+.venv/bin/uvicorn api.main:create_app --factory --host 127.0.0.1 --port "$API_PORT" &
+pids+=($!)
+(cd bot && SANIC_HOST=127.0.0.1 exec ../.venv-rasa/bin/rasa run actions --actions actions --port 5055) &
+pids+=($!)
+(cd bot && exec ../.venv-rasa/bin/rasa run --model models/current.tar.gz --endpoints endpoints.yml \
+  --credentials credentials.yml --interface 127.0.0.1 --port 5005 --cors "*") &
+pids+=($!)
+echo "API http://127.0.0.1:$API_PORT · Rasa http://127.0.0.1:5005 · actions http://127.0.0.1:5055 (Ctrl-C stops)"
+wait -n

@@ -1,0 +1,135 @@
+"""The real stack for end-to-end tests: the API, the action server and a Rasa server on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RASA_VENV = ROOT / ".venv-rasa"
+MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+class Stack:
+    def __init__(self, api: str, rasa: str, actions: str, procs: dict[str, subprocess.Popen], tmp: Path):
+        self.api, self.rasa, self.actions, self.procs, self.tmp = api, rasa, actions, procs, tmp
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        r = httpx.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30)
+        r.raise_for_status()
+        return r.json()
+
+
+def _start(name: str, cmd: list[str], cwd: Path, env: dict, tmp: Path) -> tuple[subprocess.Popen, Path]:
+    log = tmp / f"{name}.log"
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return proc, log
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    if not (RASA_VENV / "bin" / "rasa").exists() or not MODEL.exists():
+        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
+    tmp = tmp_path_factory.mktemp("stack")
+    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        "GUICHET_DATA_DIR": str(tmp / "data"),
+        "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
+        "GUICHET_API_URL": f"http://127.0.0.1:{api_port}",
+        "SANIC_HOST": "127.0.0.1",
+        "GUICHET_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_SQLITE_PATH": str(tmp / "rasa.db"),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
+    procs: dict[str, subprocess.Popen] = {}
+    logs: dict[str, Path] = {}
+    try:
+        procs["api"], logs["api"] = _start(
+            "api",
+            [
+                str(ROOT / ".venv/bin/uvicorn"),
+                "api.main:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+            ],
+            ROOT,
+            env,
+            tmp,
+        )
+        procs["actions"], logs["actions"] = _start(
+            "actions",
+            [str(RASA_VENV / "bin/rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+            ROOT / "bot",
+            env,
+            tmp,
+        )
+        procs["rasa"], logs["rasa"] = _start(
+            "rasa",
+            [
+                str(RASA_VENV / "bin/rasa"),
+                "run",
+                "--model",
+                str(MODEL),
+                "--endpoints",
+                "endpoints.yml",
+                "--credentials",
+                "credentials.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                str(rasa_port),
+            ],
+            ROOT / "bot",
+            env,
+            tmp,
+        )
+        wait_for(f"http://127.0.0.1:{api_port}/health", procs["api"], 120, logs["api"])
+        wait_for(f"http://127.0.0.1:{actions_port}/health", procs["actions"], 120, logs["actions"])
+        wait_for(f"http://127.0.0.1:{rasa_port}/", procs["rasa"], 240, logs["rasa"])
+        yield Stack(
+            f"http://127.0.0.1:{api_port}",
+            f"http://127.0.0.1:{rasa_port}",
+            f"http://127.0.0.1:{actions_port}",
+            procs,
+            tmp,
+        )
+    finally:
+        for p in procs.values():
+            p.terminate()
+        for p in procs.values():
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()

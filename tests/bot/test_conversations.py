@@ -1,0 +1,119 @@
+"""Whole conversations with the real Rasa server through its REST channel (API and actions real too)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.bot.conftest import Stack
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex}"
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def lever_ids(messages: list[dict]) -> list[str]:
+    for m in messages:
+        custom = m.get("custom") or {}
+        if custom.get("type") == "lever_cards":
+            return [lv["id"] for lv in custom["levers"]]
+    return []
+
+
+def recommend(stack: Stack, first: str, answers: list[str] | None = None) -> tuple[str, list[dict]]:
+    """Play a first message, answer the questions in order, confirm; return (sender, last bot messages)."""
+    who = sender()
+    out = stack.say(who, first)
+    for answer in answers or []:
+        out = stack.say(who, answer)
+    assert any(b["payload"] == "/affirm" for m in out for b in m.get("buttons", [])), texts(out)
+    return who, stack.say(who, "/affirm")
+
+
+def test_greeting_states_privacy_in_the_founders_language(stack: Stack) -> None:
+    """The first greeting says what is stored and asks not to paste patient data, in French or English."""
+    assert "données de patients" in texts(stack.say(sender(), "Bonjour"))
+    assert "patient data" in texts(stack.say(sender(), "Hello there"))
+
+
+def test_french_funding_founder_reaches_bpifrance_in_two_turns(stack: Stack) -> None:
+    """A message giving stage, product and need gets a confirmation, then the innovation aid first."""
+    _, out = recommend(stack, "Nous avons un prototype de logiciel et cherchons un financement pour le développer")
+    assert lever_ids(out)[0] == "bpifrance-innovation"
+    assert re.search(r"Prochaine étape", texts(out))
+
+
+def test_english_data_founder_gets_the_health_data_hub(stack: Stack) -> None:
+    """An English founder needing hospital data is answered in English with the data lever first."""
+    _, out = recommend(stack, "We have a prototype AI software and need hospital data warehouses to validate our model")
+    assert lever_ids(out)[0] == "health-data-hub" and "Next step" in texts(out)
+
+
+def test_missing_slots_are_asked_then_recommended(stack: Stack) -> None:
+    """A vague first message gets questions for what is missing, answered by buttons and free text."""
+    who = sender()
+    out = stack.say(who, "Bonjour, j'ai un projet en santé numérique et je voudrais être accompagné")
+    assert out
+    for reply in (
+        '/inform{"need":"clinical-evidence"}',
+        "c'est une application mobile",
+        '/inform{"stage":"prototype"}',
+    ):
+        if any(b["payload"] == "/affirm" for m in out for b in m.get("buttons", [])):
+            break
+        out = stack.say(who, reply)
+    out = stack.say(who, "/affirm")
+    assert lever_ids(out)[0] == "clinical-evaluation"
+
+
+def test_question_in_the_middle_of_the_form_is_answered_and_the_form_resumes(stack: Stack) -> None:
+    """A free question during the qualification gets a cited answer, then the pending question again."""
+    who = sender()
+    stack.say(who, "On cherche un financement pour notre projet")
+    out = stack.say(who, "Au fait, quel est le budget consacré à la formation ?")
+    body = texts(out)
+    assert "81" in body and "Sources" in body
+    assert any(m.get("buttons") for m in out)  # the form asks its pending question again
+
+
+def test_off_topic_gets_an_honest_reply(stack: Stack) -> None:
+    """Off-topic input gets the out-of-scope reply with an advisor offer and no figure."""
+    out = texts(stack.say(sender(), "Quelle est la recette de la blanquette de veau ?"))
+    assert "conseiller" in out and not re.search(r"\d+\s*M€", out)
+
+
+def test_handoff_with_consent_files_a_case(stack: Stack) -> None:
+    """Name, a valid e-mail (after an invalid one) and consent give a tracking reference."""
+    who = sender()
+    stack.say(who, "Je voudrais parler à un conseiller")
+    stack.say(who, "Claire Dubois")
+    assert "valide" in texts(stack.say(who, "claire at exemple"))
+    stack.say(who, "claire.dubois@exemple.fr")
+    out = texts(stack.say(who, "/affirm"))
+    assert re.search(r"GN-[0-9A-F]{8}", out), out
+
+
+def test_handoff_without_consent_stores_nothing(stack: Stack) -> None:
+    """Refusing consent files nothing and says so."""
+    who = sender()
+    stack.say(who, "I'd like to talk to a human advisor")
+    stack.say(who, "John Smith")
+    stack.say(who, "john@example.com")
+    out = texts(stack.say(who, "/deny"))
+    assert "nothing is stored" in out and "GN-" not in out
+
+
+def test_zz_api_down_is_said_politely(stack: Stack) -> None:
+    """With the API stopped, a question gets a polite unavailability message, not an error (runs last)."""
+    stack.procs["api"].terminate()
+    stack.procs["api"].wait(timeout=20)
+    out = texts(stack.say(sender(), "Quel est le budget de la stratégie santé numérique ?"))
+    assert "indisponible" in out
