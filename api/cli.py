@@ -229,5 +229,55 @@ def check(
     raise typer.Exit(1 if due else 0)
 
 
+keys_app = typer.Typer(help="Staff API keys (stored hashed; a key is shown once).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
+
+def _db_session():
+    from .db import make_engine, migrate, session_factory
+
+    engine = make_engine(get_settings().resolved_database_url())
+    migrate(engine)
+    return session_factory(engine)()
+
+
+@keys_app.command("create")
+def keys_create(
+    scope: Annotated[str, typer.Option(help="read or admin")] = "read",
+    name: Annotated[str, typer.Option(help="Who or what the key is for")] = "staff",
+) -> None:
+    """Create a key and print it (once)."""
+    from .keys import SCOPES, create_key
+
+    if scope not in SCOPES:
+        _fail(f"--scope must be one of {', '.join(SCOPES)}")
+    with _db_session() as session:
+        typer.echo(create_key(session, scope, name))
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys by prefix, name, scope and state (never the secrets)."""
+    from sqlalchemy import select
+
+    from .models import ApiKey
+
+    with _db_session() as session:
+        for k in session.scalars(select(ApiKey).order_by(ApiKey.created_at)):
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+            typer.echo(f"{k.prefix}  {k.scope:5}  {state:18}  {k.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(prefix: str) -> None:
+    """Revoke the key with this prefix."""
+    from .keys import revoke
+
+    with _db_session() as session:
+        if not revoke(session, prefix):
+            _fail(f"no active key with prefix {prefix}")
+    typer.echo(f"revoked {prefix}")
+
+
 def main() -> None:
     app()

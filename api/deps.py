@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from .core.brain import Brain
+from .keys import allows, check_key
+from .models import ApiKey
+
+_bearer = HTTPBearer(auto_error=False)
 
 
 def get_brain(request: Request) -> Brain:
@@ -22,3 +27,25 @@ def get_session(request: Request) -> Iterator[Session]:
 
 BrainDep = Annotated[Brain, Depends(get_brain)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def _staff(scope: str):
+    def dependency(
+        session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    ) -> ApiKey:
+        if credentials is None:
+            raise HTTPException(
+                401, "staff route: send an API key as Authorization: Bearer KEY", headers={"WWW-Authenticate": "Bearer"}
+            )
+        record = check_key(session, credentials.credentials)
+        if record is None:
+            raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": "Bearer"})
+        if not allows(record, scope):
+            raise HTTPException(403, f"this key's scope is '{record.scope}'; this route needs '{scope}'")
+        return record
+
+    return dependency
+
+
+StaffRead = Annotated[ApiKey, Depends(_staff("read"))]
+StaffAdmin = Annotated[ApiKey, Depends(_staff("admin"))]

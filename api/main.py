@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from .core.brain import build_brain, embedder_from_settings
 from .db import make_engine, migrate, session_factory
-from .routes import handoffs, health, knowledge
+from .routes import handoffs, health, knowledge, staff
 from .settings import Settings, get_settings
 
 log = logging.getLogger("guichet.api")
@@ -64,4 +64,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(handoffs.router)
+    app.include_router(staff.router)
     return app

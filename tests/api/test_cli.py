@@ -118,3 +118,14 @@ def test_index_with_extra_documents_skips_bad_files(tmp_path: Path) -> None:
     assert "3 file(s) skipped" in res.stderr
     hit = json.loads(run(e, "search", "cybersécurité hôpitaux", "--json").stdout)["results"][0]
     assert "cybersécurité" in hit["text"]
+
+
+def test_keys_create_list_revoke(env: dict) -> None:
+    """keys create prints a key once; list shows its prefix and scope, never the secret; revoke works."""
+    key = run(env, "keys", "create", "--scope", "admin", "--name", "ops").stdout.strip()
+    prefix = key.split("_")[1]
+    listed = run(env, "keys", "list").stdout
+    assert prefix in listed and "admin" in listed and key not in listed
+    assert run(env, "keys", "revoke", prefix).returncode == 0
+    assert "revoked" in run(env, "keys", "list").stdout
+    assert run(env, "keys", "create", "--scope", "root", check=False).returncode == 2

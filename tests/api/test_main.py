@@ -102,9 +102,14 @@ def test_vocabularies_in_both_languages(client: TestClient) -> None:
 def test_handoff_is_stored_with_lever_verdicts(client: TestClient) -> None:
     """A consented hand-off is stored with a reference, the profile, the lever cards and the transcript."""
     body = {
-        "conversation_id": "conv-1", "name": "Claire Dubois", "email": "claire@exemple.fr", "consent": True,
-        "lang": "fr", "profile": {"needs": ["funding"], "stage": "prototype"},
-        "project_text": "Notre start-up cherche un financement pour son logiciel", "levers": ["grant"],
+        "conversation_id": "conv-1",
+        "name": "Claire Dubois",
+        "email": "claire@exemple.fr",
+        "consent": True,
+        "lang": "fr",
+        "profile": {"needs": ["funding"], "stage": "prototype"},
+        "project_text": "Notre start-up cherche un financement pour son logiciel",
+        "levers": ["grant"],
         "transcript": [{"role": "founder", "text": "Bonjour"}, {"role": "assistant", "text": "Bonjour !"}],
     }
     r = client.post("/handoffs", json=body)

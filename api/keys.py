@@ -1,0 +1,55 @@
+"""Staff API keys: creation, lookup and scopes. Keys look like gk_<prefix>_<secret>."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import ApiKey
+
+SCOPES = {"read": 1, "admin": 2}  # admin can do everything read can
+
+
+def _digest(secret: str) -> str:
+    # Keys are 256-bit random tokens: a plain SHA-256 cannot be brute-forced, no slow hash needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_key(session: Session, scope: str, name: str) -> str:
+    """Store a new key's digest and return the key, which is never stored or shown again."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {sorted(SCOPES)}")
+    prefix = secrets.token_hex(4)
+    key = f"gk_{prefix}_{secrets.token_urlsafe(32)}"
+    session.add(ApiKey(prefix=prefix, digest=_digest(key), name=name, scope=scope))
+    session.commit()
+    return key
+
+
+def check_key(session: Session, key: str) -> ApiKey | None:
+    """The active key record for a presented key, or None."""
+    parts = key.split("_")
+    if len(parts) < 3 or parts[0] != "gk":
+        return None
+    record = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1]))
+    if record is None or record.revoked_at is not None:
+        return None
+    return record if hmac.compare_digest(record.digest, _digest(key)) else None
+
+
+def allows(record: ApiKey, needed: str) -> bool:
+    return SCOPES.get(record.scope, 0) >= SCOPES[needed]
+
+
+def revoke(session: Session, prefix: str) -> bool:
+    record = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if record is None or record.revoked_at is not None:
+        return False
+    record.revoked_at = dt.datetime.now(dt.UTC)
+    session.commit()
+    return True

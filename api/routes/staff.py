@@ -1,0 +1,84 @@
+"""Staff routes (API key): hand-offs to take over."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from ..deps import SessionDep, StaffAdmin, StaffRead
+from ..models import Handoff
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str = Field(min_length=1, max_length=100)
+
+
+def _summary(h: Handoff) -> dict:
+    return {
+        "reference": h.reference,
+        "status": h.status,
+        "assignee": h.assignee,
+        "lang": h.lang,
+        "created_at": h.created_at.isoformat(),
+        "levers": [lv["id"] for lv in h.levers],
+        "conversation_id": h.conversation_id,
+    }
+
+
+def _get(session: SessionDep, reference: str) -> Handoff:
+    case = session.scalar(select(Handoff).where(Handoff.reference == reference))
+    if case is None:
+        raise HTTPException(404, f"no hand-off '{reference}'")
+    return case
+
+
+@router.get("/handoffs")
+def list_handoffs(
+    session: SessionDep,
+    _: StaffRead,
+    status: Literal["open", "assigned", "closed"] | None = None,
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> dict:
+    q = select(Handoff).order_by(Handoff.created_at.desc()).limit(limit).offset(offset)
+    if status:
+        q = q.where(Handoff.status == status)
+    return {"handoffs": [_summary(h) for h in session.scalars(q)]}
+
+
+@router.get("/handoffs/{reference}")
+def read_handoff(reference: str, session: SessionDep, _: StaffRead) -> dict:
+    h = _get(session, reference)
+    return {
+        **_summary(h),
+        "name": h.name,
+        "email": h.email,
+        "profile": h.profile,
+        "project_text": h.project_text,
+        "lever_cards": h.levers,
+        "transcript": h.transcript,
+    }
+
+
+@router.post("/handoffs/{reference}/assign")
+def assign_handoff(reference: str, body: AssignIn, session: SessionDep, _: StaffAdmin) -> dict:
+    h = _get(session, reference)
+    if h.status == "closed":
+        raise HTTPException(409, "this hand-off is closed")
+    h.assignee, h.status = body.assignee, "assigned"
+    session.commit()
+    return _summary(h)
+
+
+@router.post("/handoffs/{reference}/close")
+def close_handoff(reference: str, session: SessionDep, _: StaffAdmin) -> dict:
+    h = _get(session, reference)
+    h.status = "closed"
+    session.commit()
+    return _summary(h)

@@ -1,0 +1,78 @@
+"""Staff routes: API keys with scopes, hand-offs listed, assigned and closed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.core.catalogue import load_catalogue
+from api.core.corpus import build_chunks
+from api.keys import check_key, create_key, revoke
+from api.main import create_app
+from api.settings import Settings
+from retrieval.index import build_index
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory) -> TestClient:
+    data = tmp_path_factory.mktemp("staff-data")
+    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
+    build_index(chunks, data / "index", None)
+    with TestClient(create_app(Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none"))) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def keys(client: TestClient) -> dict[str, str]:
+    with client.app.state.sessions() as s:
+        return {"read": create_key(s, "read", "reader"), "admin": create_key(s, "admin", "boss")}
+
+
+def _file(client: TestClient) -> str:
+    body = {
+        "conversation_id": "c1",
+        "name": "Ana Lopez",
+        "email": "ana@example.com",
+        "consent": True,
+        "profile": {"needs": ["funding"]},
+        "project_text": "un financement pour notre logiciel de santé",
+    }
+    return client.post("/handoffs", json=body).json()["reference"]
+
+
+def test_keys_are_stored_hashed_and_revocable(client: TestClient) -> None:
+    """Only a digest is stored; a revoked key no longer checks out."""
+    with client.app.state.sessions() as s:
+        key = create_key(s, "read", "temp")
+        record = check_key(s, key)
+        assert record is not None and key not in record.digest and record.scope == "read"
+        assert revoke(s, record.prefix) and check_key(s, key) is None
+        assert check_key(s, key[:-1] + "x") is None and check_key(s, "nonsense") is None
+
+
+def test_no_key_401_wrong_scope_403(client: TestClient, keys: dict[str, str]) -> None:
+    """Staff routes refuse a missing or bad key with 401 and a read key on an admin route with 403."""
+    ref = _file(client)
+    assert client.get("/staff/handoffs").status_code == 401
+    assert client.get("/staff/handoffs", headers={"Authorization": "Bearer gk_nope_nope"}).status_code == 401
+    r = client.post(f"/staff/handoffs/{ref}/close", headers={"Authorization": f"Bearer {keys['read']}"})
+    assert r.status_code == 403 and "admin" in r.json()["detail"]
+
+
+def test_handoff_lifecycle(client: TestClient, keys: dict[str, str]) -> None:
+    """A filed case is listed open, read in full, assigned, then closed."""
+    ref = _file(client)
+    read = {"Authorization": f"Bearer {keys['read']}"}
+    admin = {"Authorization": f"Bearer {keys['admin']}"}
+    assert ref in [h["reference"] for h in client.get("/staff/handoffs?status=open", headers=read).json()["handoffs"]]
+    case = client.get(f"/staff/handoffs/{ref}", headers=read).json()
+    assert case["email"] == "ana@example.com" and case["lever_cards"][0]["id"] == "grant"
+    r = client.post(f"/staff/handoffs/{ref}/assign", json={"assignee": "Marc"}, headers=admin).json()
+    assert r["status"] == "assigned" and r["assignee"] == "Marc"
+    assert client.post(f"/staff/handoffs/{ref}/close", headers=admin).json()["status"] == "closed"
+    assert client.post(f"/staff/handoffs/{ref}/assign", json={"assignee": "X"}, headers=admin).status_code == 409
+    assert client.get("/staff/handoffs/GN-NOPE", headers=read).status_code == 404
