@@ -44,7 +44,7 @@ def list_handoffs(
     _: StaffRead,
     status: Literal["open", "assigned", "closed"] | None = None,
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> dict:
     q = select(Handoff).order_by(Handoff.created_at.desc()).limit(limit).offset(offset)
     if status:
