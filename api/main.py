@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from .core.brain import build_brain, embedder_from_settings
 from .db import make_engine, migrate, session_factory
 from .routes import handoffs, health, knowledge, staff
+from .security import protect
 from .settings import Settings, get_settings
 
 log = logging.getLogger("guichet.api")
@@ -61,6 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
 
+    protect(
+        app, settings.cors_origins, settings.max_body_bytes, settings.rate_limit, tuple(settings.rate_limit_trusted)
+    )
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(handoffs.router)

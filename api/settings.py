@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     embedding_langs: str = ""
     # The API's own database (feedback, hand-offs, API keys): SQLite file by default, PostgreSQL by URL.
     database_url: str | None = None  # default: sqlite:///<data_dir>/guichet.db
+    # Edge protections: pages allowed to call the API from a browser, body size, per-client rate.
+    cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    rate_limit: str = "300/minute"  # `limits` syntax; empty disables
+    rate_limit_trusted: list[str] = ["127.0.0.1", "::1"]  # the bot's action server, on loopback
     fusion_lexical_weight: float = Field(default=1.0, ge=0)
     fusion_dense_weight: float = Field(default=0.5, ge=0)
     chunk_max_chars: int = Field(default=700, ge=200, le=5000)

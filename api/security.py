@@ -1,0 +1,112 @@
+"""Edge protections: CORS allow-list, request size limit, per-client rate limit, security headers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class BodyLimit:
+    """Refuses bodies over max_bytes with a JSON 413, whether or not Content-Length is announced."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        # Bodies are small here: read the whole body (up to the limit), then replay it to the app, so an
+        # over-long chunked body is a clean 413 rather than a parse error half-way.
+        chunks: list[bytes] = []
+        seen, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            seen += len(chunks[-1])
+            more = message.get("more_body", False)
+            if seen > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, status_code=413)
+        await response(scope, receive, send)
+
+
+class RateLimit:
+    """Per-client moving-window rate limit (the `limits` library, which slowapi wraps: slowapi's
+    middleware cannot find routes in this FastAPI version, so it would silently limit nothing)."""
+
+    def __init__(self, app: ASGIApp, rate: str, trusted: tuple[str, ...] = (), exempt: tuple[str, ...] = ("/health",)):
+        self.app, self.item, self.exempt, self.trusted = app, parse(rate), exempt, set(trusted)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt or scope["method"] == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if client in self.trusted:  # the action server and other local services speak for many founders
+            await self.app(scope, receive, send)
+            return
+        if not self.limiter.hit(self.item, client):
+            response = JSONResponse(
+                {"detail": f"too many requests: {self.item}"}, status_code=429, headers={"Retry-After": "60"}
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def protect(
+    app: FastAPI, cors_origins: list[str], max_body_bytes: int, rate_limit: str, trusted: tuple[str, ...] = ()
+) -> None:
+    """Install the protections, outermost first: size limit, CORS, rate limit, headers."""
+    if rate_limit:
+        app.add_middleware(RateLimit, rate=rate_limit, trusted=trusted)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=cors_origins,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        max_age=600,
+    )
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
