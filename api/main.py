@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from .core.brain import build_brain, embedder_from_settings
 from .db import make_engine, migrate, session_factory
-from .routes import handoffs, health, knowledge, staff
+from .routes import feedback, handoffs, health, knowledge, staff
 from .security import protect
 from .settings import Settings, get_settings
 
@@ -68,5 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(handoffs.router)
+    app.include_router(feedback.router)
     app.include_router(staff.router)
     return app

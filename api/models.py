@@ -48,3 +48,17 @@ class ApiKey(Base):
     scope: Mapped[str] = mapped_column(String(8))  # read | admin
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Feedback(Base):
+    """A founder's thumbs up or down on one answer, with optional reason codes and comment."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(128), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    rating: Mapped[str] = mapped_column(String(4))  # up | down
+    reasons: Mapped[list] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now, index=True)

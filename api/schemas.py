@@ -51,3 +51,15 @@ class HandoffIn(BaseModel):
     project_text: str | None = Field(default=None, max_length=5000)
     levers: list[str] = Field(default_factory=list, max_length=20)
     transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=500)
+
+
+FeedbackReason = Literal["clear", "complete", "reliable-sources", "incorrect", "off-topic", "missing-sources"]
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str = Field(min_length=1, max_length=128)
+    message_id: str | None = Field(default=None, max_length=128)
+    rating: Literal["up", "down"]
+    reasons: list[FeedbackReason] = Field(default_factory=list, max_length=6)
+    comment: str | None = Field(default=None, max_length=2000)

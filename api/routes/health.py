@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
 from ..deps import BrainDep
 
@@ -23,3 +25,19 @@ def health(brain: BrainDep) -> dict:
         },
         "levers": len(brain.catalogue.levers),
     }
+
+
+@router.get("/ready")
+def ready(brain: BrainDep, request: Request) -> JSONResponse:
+    """Readiness: 200 when every part serves, 503 naming what is down; degraded modes are listed."""
+    checks: dict[str, str] = {"index": f"{brain.retriever.index.chunk_count()} chunks", "search": brain.mode}
+    ok = True
+    try:
+        with request.app.state.sessions() as session:
+            session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means the same: the database cannot serve
+        checks["database"] = f"down ({type(exc).__name__})"
+        ok = False
+    body = {"status": "ready" if ok else "not ready", "checks": checks, "degraded": brain.notes}
+    return JSONResponse(body, status_code=200 if ok else 503)

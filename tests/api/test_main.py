@@ -137,3 +137,22 @@ def test_bad_handoff_is_refused_and_nothing_stored(client: TestClient, change: d
     assert r.status_code == 422 and "paul@example.com" not in r.text
     with client.app.state.sessions() as s:
         assert s.query(Handoff).count() == before
+
+
+def test_feedback_recorded_and_validated(client: TestClient) -> None:
+    """Feedback with a rating and reason codes is stored; an unknown rating or reason is a 422."""
+    r = client.post(
+        "/feedback",
+        json={"conversation_id": "c9", "rating": "down", "reasons": ["incorrect"], "comment": "le chiffre est daté"},
+    )
+    assert r.status_code == 201 and r.json()["status"] == "recorded"
+    assert client.post("/feedback", json={"conversation_id": "c9", "rating": "meh"}).status_code == 422
+    assert (
+        client.post("/feedback", json={"conversation_id": "c9", "rating": "up", "reasons": ["nice"]}).status_code == 422
+    )
+
+
+def test_ready_lists_checks(client: TestClient) -> None:
+    """/ready is 200 with the database and index checks and the degraded modes."""
+    body = client.get("/ready").json()
+    assert body["status"] == "ready" and body["checks"]["database"] == "ok" and body["degraded"]
