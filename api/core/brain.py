@@ -91,10 +91,26 @@ class Brain:
                 "excluded": [],
                 "profile": merged.model_dump(),
                 "missing": merged.missing(),
+                "ask": [],
             }
         strength = router.need_strengths(ex, merged, self.catalogue)
         body = router.rank(self.catalogue, merged, strength, sims, lang, examples)
         return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump()}
+
+    def vocabulary_labels(self, lang: str) -> dict[str, dict[str, str]]:
+        """Code -> label tables (stages, organisation types, product kinds, needs) in one language."""
+        v = self.catalogue.vocab
+        tables = {
+            "stages": v.stages,
+            "organisation_types": v.organisation_types,
+            "product_kinds": v.product_kinds,
+            "needs": v.needs,
+        }
+        return {name: {code: e.label.get(lang) for code, e in table.items()} for name, table in tables.items()}
+
+    def labels(self, lang: str) -> dict[str, str]:
+        """Every vocabulary code -> its label in one language."""
+        return {code: label for table in self.vocabulary_labels(lang).values() for code, label in table.items()}
 
     def ask(self, question: str, lang: str | None = None) -> dict:
         """An extractive answer with citations; off-topic questions get an honest refusal."""

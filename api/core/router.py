@@ -21,6 +21,8 @@ FIT_BONUS = 0.05
 MIN_SCORE = 0.2
 DEFAULT_NEED_STRENGTH = 0.3
 MAX_LEVERS = 5
+# The dialogue asks only about what decides an eligibility criterion of the levers it would show first.
+ASK_FROM_TOP = 3
 # In-scope thresholds on similarity to the levers' example phrasings (0..1).
 SIM_WITH_ONE_NEED = 0.3
 # Needs alone (strengths summed) that put a message in scope: one specific need, or two generic ones.
@@ -123,7 +125,12 @@ def rank(
     excluded = [
         {"id": lv.id, "why": _why_not(lv, v, strength, lang, cat)} for _, lv, v in scored if lv.id not in picked
     ]
-    return {"levers": levers, "excluded": excluded, "missing": _missing(profile, levers)}
+    return {
+        "levers": levers,
+        "excluded": excluded,
+        "missing": _missing(profile, levers),
+        "ask": _deciding(profile, levers[:ASK_FROM_TOP]),
+    }
 
 
 def _card(
@@ -188,9 +195,14 @@ def _why_not(lever: Lever, verdicts, strength, lang: str, cat: Catalogue) -> str
     return _T["low"][lang]
 
 
-def _missing(profile: Profile, levers: list[dict]) -> list[str]:
-    """Slots still unknown, those that decide a shown lever's criteria first."""
+def _deciding(profile: Profile, levers: list[dict]) -> list[str]:
+    """Unknown slots that decide a criterion of these levers, in the order the levers come."""
     unknown = profile.missing()
     deciding = [c["slot"] for lv in levers for c in lv["criteria"] if c["verdict"] == "unknown"]
-    first = [s for s in dict.fromkeys(deciding) if s in unknown]
-    return first + [s for s in unknown if s not in first]
+    return [s for s in dict.fromkeys(deciding) if s in unknown]
+
+
+def _missing(profile: Profile, levers: list[dict]) -> list[str]:
+    """Slots still unknown, those that decide a shown lever's criteria first."""
+    first = _deciding(profile, levers)
+    return first + [s for s in profile.missing() if s not in first]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import PlainTextResponse
 
+from ..core import roadmap as roadmap_md
 from ..deps import BrainDep
 from ..schemas import AskIn, RouteIn, SearchIn
 
@@ -21,6 +23,21 @@ def route(body: RouteIn, brain: BrainDep) -> dict:
     if not (body.text and body.text.strip()) and body.profile is None:
         raise HTTPException(422, "give a text, a profile or both")
     return brain.route(body.text, body.profile, body.lang)
+
+
+@router.post("/roadmap", response_class=PlainTextResponse, responses={200: {"content": {"text/markdown": {}}}})
+def roadmap(body: RouteIn, brain: BrainDep) -> PlainTextResponse:
+    """The founder's roadmap to take away: the recommended levers in order, as a Markdown document."""
+    if not (body.text and body.text.strip()) and body.profile is None:
+        raise HTTPException(422, "give a text, a profile or both")
+    routed = brain.route(body.text, body.profile, body.lang)
+    lang = routed.get("lang") or body.lang or "fr"
+    text = roadmap_md.render(routed, brain.labels(lang), lang)
+    return PlainTextResponse(
+        text,
+        media_type="text/markdown; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="feuille-de-route.md"'},
+    )
 
 
 @router.post("/ask")
@@ -47,14 +64,7 @@ def levers(brain: BrainDep, lang: str = Query(default="fr", pattern="^(fr|en)$")
 @router.get("/vocabularies")
 def vocabularies(brain: BrainDep, lang: str = Query(default="fr", pattern="^(fr|en)$")) -> dict:
     """Code -> label tables (stages, organisation types, product kinds, needs) in one language."""
-    v = brain.catalogue.vocab
-    tables = {
-        "stages": v.stages,
-        "organisation_types": v.organisation_types,
-        "product_kinds": v.product_kinds,
-        "needs": v.needs,
-    }
-    return {name: {code: e.label.get(lang) for code, e in table.items()} for name, table in tables.items()}
+    return brain.vocabulary_labels(lang)
 
 
 @router.get("/levers/{lever_id}")

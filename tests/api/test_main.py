@@ -156,3 +156,29 @@ def test_ready_lists_checks(client: TestClient) -> None:
     """/ready is 200 with the database and index checks and the degraded modes."""
     body = client.get("/ready").json()
     assert body["status"] == "ready" and body["checks"]["database"] == "ok" and body["degraded"]
+
+
+def test_roadmap_is_a_markdown_document_of_the_routed_levers(client: TestClient) -> None:
+    """/roadmap gives the levers in route order with verdicts, dated figures and sources, as Markdown."""
+    text = "Notre start-up cherche un financement pour son logiciel"
+    routed = client.post("/route", json={"text": text}).json()
+    r = client.post("/roadmap", json={"text": text})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
+    doc = r.text
+    names = [lv["name"] for lv in routed["levers"]]
+    assert doc.index(f"## 1. {names[0]}") < doc.index(f"## 2. {names[1]}")
+    assert "### Critères" in doc and "— à vérifier (" in doc and "chiffre au 2021-10-20" in doc and "### Sources" in doc
+
+
+def test_roadmap_in_english_and_inert_markup(client: TestClient) -> None:
+    """English founders get English headings; markup in the founder's words is escaped, never rendered."""
+    r = client.post("/roadmap", json={"text": "Our start-up needs funding for its software", "lang": "en"})
+    assert "Your roadmap" in r.text and "### Criteria" in r.text
+    from api.core.roadmap import md
+
+    assert md("<img src=x onerror=alert(1)> [x](javascript:y)") == r"\<img src=x onerror=alert(1)\> \[x\](javascript:y)"
+
+
+def test_roadmap_needs_text_or_profile(client: TestClient) -> None:
+    """An empty roadmap request is a clear 422, not a 500."""
+    assert client.post("/roadmap", json={}).status_code == 422

@@ -77,3 +77,12 @@ def test_hybrid_mode_routes_the_same(fixture_brain_hybrid) -> None:
     """With an embedder the clear cases rank the same way."""
     assert fixture_brain_hybrid.mode == "hybrid"
     assert _ids(fixture_brain_hybrid.route("We need funding for our software prototype"))[0] == "grant"
+
+
+def test_ask_lists_only_unknown_slots_deciding_the_top_levers(fixture_brain) -> None:
+    """`ask` holds the unknown slots behind the shown levers' criteria, never a known or irrelevant one."""
+    res = fixture_brain.route("Une étude clinique pour notre application de santé")
+    assert res["ask"] and res["ask"][0] == "medical_device"
+    assert set(res["ask"]) <= set(res["missing"])
+    known = fixture_brain.route(None, Profile(needs=["funding"], medical_device=True, stage="idea"))
+    assert "medical_device" not in known["ask"] and "stage" not in known["ask"]
