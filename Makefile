@@ -6,10 +6,50 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Rasa 3.6 needs Python 3.8-3.10: a python3.10 on the PATH, or pyenv's 3.10.
+PYTHON310 ?= $(shell command -v python3.10 >/dev/null 2>&1 && python3.10 -c 'print(1)' >/dev/null 2>&1 && command -v python3.10 || ls -d $$(pyenv root 2>/dev/null)/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+VENV_RASA := .venv-rasa
+RASA := $(VENV_RASA)/bin/rasa
+RASA_STAMP := $(VENV_RASA)/.installed
+BOT_MODEL := bot/models/current.tar.gz
+BOT_SOURCES := $(shell find bot/config.yml bot/domain bot/data bot/components -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: setup run index test lint typecheck unit bench eval clean
+.PHONY: setup setup-bot bot-model run index test lint typecheck unit bot-test bench eval clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(RASA_STAMP)
+
+$(RASA_STAMP): bot/requirements.txt bot/constraints.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 (python3.10 on the PATH or pyenv)"; exit 1; }
+	@test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check -c bot/constraints.txt -r bot/requirements.txt
+	@touch $(RASA_STAMP)
+
+# Trains only when the bot's data, domain, config or components changed.
+$(BOT_MODEL): $(RASA_STAMP) $(BOT_SOURCES)
+	cd bot && ../$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name current
+
+bot-model: $(BOT_MODEL)
+
+# Browser assets (chat widget, staff page): npm installs from the lock file, esbuild bundles them into
+# api/static/; rebuilt only when the sources, the build script or the lock change (same inputs, same bytes).
+WEB_STAMP := web/node_modules/.installed
+WEB_ASSETS := api/static/widget.js api/static/staff.js
+.PHONY: web browser
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $(WEB_STAMP)
+
+$(WEB_ASSETS) &: $(WEB_STAMP) web/build.mjs $(wildcard web/src/*)
+	cd web && npm run build
+
+web: $(WEB_ASSETS)
+
+# Debian's chromium for the browser tests (tests/web/ skip without it).
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+	else echo "The browser tests need Debian's chromium: run 'sudo apt-get install -y chromium' (they skip without it)."; fi
 
 # Reinstalls only when the project or its pins change. torch is pinned to the CPU build 2.13.0
 # (installed first and alone, so nothing pulls a multi-GB CUDA build).
@@ -22,8 +62,8 @@ $(STAMP): pyproject.toml constraints.txt
 index: $(STAMP)
 	$(BIN)/guichet index
 
-run: index
-	$(BIN)/uvicorn api.main:create_app --factory --host $(HOST) --port $(PORT)
+run: index $(BOT_MODEL) web
+	scripts/run_all.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check api retrieval tests scripts
@@ -31,10 +71,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) index $(BOT_MODEL) web browser
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# Rasa's own checks: training data consistency and the conversation test stories.
+bot-test: $(BOT_MODEL)
+	cd bot && ../$(RASA) data validate --domain domain --data data --config config.yml
+	cd bot && ../$(RASA) test core --model models/current.tar.gz --stories tests --fail-on-prediction-errors --out ../var/rasa-results
+
+test: lint typecheck bot-test unit
 
 bench: index
 	$(BIN)/python scripts/bench.py
@@ -44,3 +89,9 @@ eval: index
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The Microsoft Teams app package (manifest + icons) for upload in Teams; needs TEAMS_APP_ID and
+# GUICHET_PUBLIC_URL (README: "Microsoft Teams").
+.PHONY: teams-package
+teams-package: $(STAMP)
+	$(BIN)/python scripts/teams_package.py --out var/teams/guichet-teams.zip

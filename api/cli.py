@@ -12,11 +12,11 @@ from typing import Annotated
 
 import typer
 
-from retrieval.index import IndexUnavailable, build_index
+from retrieval.index import IndexUnavailable
 
 from .core.brain import Brain, build_brain, embedder_from_settings
 from .core.catalogue import CatalogueError, load_catalogue
-from .core.corpus import build_chunks
+from .core.indexing import rebuild
 from .settings import Settings, get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -90,28 +90,18 @@ def index(
     if docs is not None and not docs.exists():
         _fail(f"--docs {docs}: no such file or folder")
     t0 = time.perf_counter()
-    try:
-        cat = load_catalogue(s.knowledge_dir)
-    except CatalogueError as exc:
-        _fail(str(exc))
-    uploads = s.data_dir / "documents"
-    chunks, skipped = build_chunks(cat, s.knowledge_dir, extra=docs, max_chars=s.chunk_max_chars)
-    if uploads.is_dir() and any(uploads.iterdir()):
-        more, more_skipped = build_chunks(cat, s.knowledge_dir, extra=uploads, max_chars=s.chunk_max_chars)
-        known = {c.id for c in chunks}
-        chunks += [c for c in more if c.id not in known]
-        skipped += more_skipped
-    for sk in skipped:
-        log.warning("skipped %s: %s", sk.path, sk.reason)
     embedder, reason = embedder_from_settings(s)
     if embedder is None:
         log.warning(reason)
     try:
-        path, manifest, rebuilt = build_index(
-            chunks, s.resolved_index_dir(), embedder, params={"chunk_max_chars": s.chunk_max_chars}, force=force
+        built = rebuild(
+            s.knowledge_dir, s.resolved_index_dir(), s.data_dir, embedder, s.chunk_max_chars, extra=docs, force=force
         )
-    except IndexUnavailable as exc:
+    except (CatalogueError, IndexUnavailable) as exc:
         _fail(str(exc))
+    for sk in built.skipped:
+        log.warning("skipped %s: %s", sk.path, sk.reason)
+    path, manifest, rebuilt, skipped = built.path, built.manifest, built.rebuilt, built.skipped
     state = "built" if rebuilt else "unchanged, kept"
     typer.echo(
         f"index {state}: {manifest['chunk_count']} chunks, "
@@ -277,6 +267,36 @@ def keys_revoke(prefix: str) -> None:
         if not revoke(session, prefix):
             _fail(f"no active key with prefix {prefix}")
     typer.echo(f"revoked {prefix}")
+
+
+@app.command()
+def purge(
+    days: Annotated[int | None, typer.Option(min=1, help="Retention in days; default GUICHET_RETENTION_DAYS")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Count what would go, delete nothing")] = False,
+) -> None:
+    """Delete conversations idle longer than the retention period, older feedback and closed hand-offs."""
+    from .core.conversations import purge as purge_stores
+    from .core.tracker import has_events, tracker_engine
+
+    _setup_logging()
+    s = get_settings()
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=days or s.retention_days)
+    tracker = tracker_engine(s.resolved_tracker_db_url())
+    try:
+        with _db_session() as session:
+            if has_events(tracker):
+                with tracker.begin() as conn:
+                    done = purge_stores(conn, session, cutoff, dry_run)
+            else:
+                log.warning("no conversation store at %s yet: only the API's tables are purged", tracker.url)
+                done = purge_stores(None, session, cutoff, dry_run)
+    finally:
+        tracker.dispose()
+    verb = "would delete" if dry_run else "deleted"
+    typer.echo(
+        f"{verb} {done.conversations} conversation(s) ({done.events} events), {done.feedback} feedback, "
+        f"{done.handoffs} closed hand-off(s) older than {cutoff:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def main() -> None:

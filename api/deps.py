@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from .core.brain import Brain
@@ -25,8 +26,14 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
+def get_tracker(request: Request) -> Engine:
+    """The engine on Rasa's tracker store (conversations); see api/core/tracker.py."""
+    return request.app.state.tracker
+
+
 BrainDep = Annotated[Brain, Depends(get_brain)]
 SessionDep = Annotated[Session, Depends(get_session)]
+TrackerDep = Annotated[Engine, Depends(get_tracker)]
 
 
 def _staff(scope: str):

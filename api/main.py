@@ -9,10 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from .core.brain import build_brain, embedder_from_settings
+from .core.tracker import tracker_engine, tracker_state
 from .db import make_engine, migrate, session_factory
-from .routes import feedback, handoffs, health, knowledge, staff
+from .routes import analytics, conversations, documents, feedback, handoffs, health, knowledge, pages, staff, staff_page
 from .security import protect
 from .settings import Settings, get_settings
 
@@ -38,9 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.resolved_database_url())
         migrate(engine)
         app.state.sessions = session_factory(engine)
+        app.state.tracker = tracker_engine(settings.resolved_tracker_db_url())  # Rasa's conversations
+        log.info("conversation store: %s", tracker_state(app.state.tracker))
         log.info("ready: %s search over %d chunks", app.state.brain.mode, app.state.brain.retriever.index.chunk_count())
         yield
         engine.dispose()
+        app.state.tracker.dispose()
 
     app = FastAPI(
         title="Guichet",
@@ -62,12 +67,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
 
+    uploads = {"/staff/documents": settings.max_upload_bytes + 1024 * 1024}  # room for the multipart framing
     protect(
-        app, settings.cors_origins, settings.max_body_bytes, settings.rate_limit, tuple(settings.rate_limit_trusted)
+        app,
+        settings.cors_origins,
+        settings.max_body_bytes,
+        settings.rate_limit,
+        tuple(settings.rate_limit_trusted),
+        body_overrides=uploads,
     )
     app.include_router(health.router)
     app.include_router(knowledge.router)
     app.include_router(handoffs.router)
     app.include_router(feedback.router)
     app.include_router(staff.router)
+    app.include_router(conversations.router)
+    app.include_router(analytics.router)
+    app.include_router(documents.router)
+    app.include_router(staff_page.router)
+    app.include_router(pages.router)  # the demo page at /, embedding the widget
+    # Browser assets (api/static/: staff page, widget), built by `cd web && npm run build`; mounted once here.
+    app.mount("/static", StaticFiles(directory=staff_page.STATIC), name="static")
     return app

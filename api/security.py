@@ -22,16 +22,18 @@ SECURITY_HEADERS = {
 class BodyLimit:
     """Refuses bodies over max_bytes with a JSON 413, whether or not Content-Length is announced."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None):
         self.app, self.max_bytes = app, max_bytes
+        self.overrides = overrides or {}  # exact path -> its own limit (staff document uploads)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.overrides.get(scope["path"], self.max_bytes)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
             return
         # Bodies are small here: read the whole body (up to the limit), then replay it to the app, so an
         # over-long chunked body is a clean 413 rather than a parse error half-way.
@@ -44,8 +46,8 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             seen += len(chunks[-1])
             more = message.get("more_body", False)
-            if seen > self.max_bytes:
-                await self._too_large(scope, receive, send)
+            if seen > limit:
+                await self._too_large(scope, receive, send, limit)
                 return
         body, replayed = b"".join(chunks), False
 
@@ -58,8 +60,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body over {self.max_bytes} bytes"}, status_code=413)
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = JSONResponse({"detail": f"request body over {limit} bytes"}, status_code=413)
         await response(scope, receive, send)
 
 
@@ -89,7 +91,12 @@ class RateLimit:
 
 
 def protect(
-    app: FastAPI, cors_origins: list[str], max_body_bytes: int, rate_limit: str, trusted: tuple[str, ...] = ()
+    app: FastAPI,
+    cors_origins: list[str],
+    max_body_bytes: int,
+    rate_limit: str,
+    trusted: tuple[str, ...] = (),
+    body_overrides: dict[str, int] | None = None,
 ) -> None:
     """Install the protections, outermost first: size limit, CORS, rate limit, headers."""
     if rate_limit:
@@ -109,4 +116,4 @@ def protect(
         allow_headers=["Authorization", "Content-Type"],
         max_age=600,
     )
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, overrides=body_overrides)

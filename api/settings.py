@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     rate_limit: str = "300/minute"  # `limits` syntax; empty disables
     rate_limit_trusted: list[str] = ["127.0.0.1", "::1"]  # the bot's action server, on loopback
+    # Rasa's SQL tracker store, where conversations live (scripts/run_all.sh points Rasa at the same file);
+    # staff routes read it, erasure and `guichet purge` delete from it.
+    tracker_db_url: str | None = None  # default: sqlite:///<data_dir>/rasa-tracker.db
+    retention_days: int = Field(default=365, ge=1, le=3650)  # conversations, feedback, closed hand-offs
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)  # per staff document
+    # Rasa's public base URL, which the demo page at / points the web widget at (socket.io).
+    rasa_public_url: str = Field(default="http://127.0.0.1:5005", pattern=r"^https?://[^\s/]+/?$")
     fusion_lexical_weight: float = Field(default=1.0, ge=0)
     fusion_dense_weight: float = Field(default=0.5, ge=0)
     chunk_max_chars: int = Field(default=700, ge=200, le=5000)
@@ -55,6 +62,9 @@ class Settings(BaseSettings):
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'guichet.db'}"
+
+    def resolved_tracker_db_url(self) -> str:
+        return self.tracker_db_url or f"sqlite:///{self.data_dir / 'rasa-tracker.db'}"
 
     def resolved_index_dir(self) -> Path:
         return self.index_dir or self.data_dir / "index"

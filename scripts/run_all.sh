@@ -7,7 +7,13 @@ API_PORT=${PORT:-8000}
 mkdir -p var
 export GUICHET_API_URL=${GUICHET_API_URL:-http://127.0.0.1:$API_PORT}
 export GUICHET_ACTIONS_URL=${GUICHET_ACTIONS_URL:-http://127.0.0.1:5055/webhook}
-export RASA_SQLITE_PATH=${RASA_SQLITE_PATH:-$ROOT/var/rasa-tracker.db}
+# Rasa's tracker store, which the API also reads (staff conversations, analytics, erasure, purge):
+# the API's default is <GUICHET_DATA_DIR>/rasa-tracker.db; both are pinned to the same file here.
+DATA_DIR=${GUICHET_DATA_DIR:-$ROOT/var}
+case $DATA_DIR in /*) ;; *) DATA_DIR=$ROOT/$DATA_DIR ;; esac  # Rasa runs from bot/: absolute paths only
+mkdir -p "$DATA_DIR"
+export RASA_SQLITE_PATH=${RASA_SQLITE_PATH:-$DATA_DIR/rasa-tracker.db}
+export GUICHET_TRACKER_DB_URL=${GUICHET_TRACKER_DB_URL:-sqlite:///$RASA_SQLITE_PATH}
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 pids=()

@@ -76,6 +76,9 @@ class Brain:
             lang = self.lang_of(text, lang)
             sims, examples = self.lever_similarity(text, lang)
             scope = router.assess_scope(ex, max(sims.values(), default=0.0))
+            if not scope.in_scope and given.needs and not ex.off_topic:
+                # Needs given in the profile (a founder in the qualification flow) put terse words in scope.
+                scope = router.Scope(True, "needs given in the profile")
             merged = given.merged_over(ex.profile)
         else:
             ex, sims, examples = None, {}, {}

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from ..core.tracker import tracker_state
 from ..deps import BrainDep
 
 router = APIRouter(tags=["health"])
@@ -39,5 +40,10 @@ def ready(brain: BrainDep, request: Request) -> JSONResponse:
     except Exception as exc:  # any failure means the same: the database cannot serve
         checks["database"] = f"down ({type(exc).__name__})"
         ok = False
-    body = {"status": "ready" if ok else "not ready", "checks": checks, "degraded": brain.notes}
+    # Rasa's store is reported, not required: search, routing and answers serve without it.
+    checks["conversations"] = tracker_state(request.app.state.tracker)
+    degraded = list(brain.notes)
+    if checks["conversations"].startswith("down"):
+        degraded.append("conversation store unreadable: staff conversations and analytics are unavailable")
+    body = {"status": "ready" if ok else "not ready", "checks": checks, "degraded": degraded}
     return JSONResponse(body, status_code=200 if ok else 503)

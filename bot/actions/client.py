@@ -19,6 +19,7 @@ class GuichetClient:
     def __init__(self, base_url: str, timeout: float = DEFAULT_TIMEOUT, api_key: Optional[str] = None):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
+        self._codes: Optional[Dict[str, set]] = None
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> Dict[str, Any]:
         try:
@@ -31,6 +32,16 @@ class GuichetClient:
 
     async def route(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> Dict[str, Any]:
         return await self._call("POST", "/route", json={"text": text, "profile": profile, "lang": lang})
+
+    async def roadmap(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> str:
+        """The founder's roadmap as a Markdown document."""
+        try:
+            response = await self._http.post("/roadmap", json={"text": text, "profile": profile, "lang": lang})
+        except httpx.HTTPError as exc:
+            raise ApiUnavailable(f"POST /roadmap: {type(exc).__name__}") from exc
+        if response.status_code >= 400:
+            raise ApiUnavailable(f"POST /roadmap: HTTP {response.status_code}")
+        return response.text
 
     async def ask(self, question: str, lang: str) -> Dict[str, Any]:
         return await self._call("POST", "/ask", json={"question": question[:2000], "lang": lang})
@@ -45,6 +56,13 @@ class GuichetClient:
         """Vocabulary code -> label in the language, all vocabularies together."""
         vocab = await self._call("GET", "/vocabularies", params={"lang": lang})
         return {code: label for table in vocab.values() for code, label in table.items()}
+
+    async def codes(self) -> Dict[str, set]:
+        """Vocabulary name -> its stable codes (cached: they change only with a new knowledge base)."""
+        if self._codes is None:
+            vocab = await self._call("GET", "/vocabularies", params={"lang": "fr"})
+            self._codes = {name: set(table) for name, table in vocab.items()}
+        return self._codes
 
     async def levers(self, lang: str) -> List[Dict[str, Any]]:
         return (await self._call("GET", "/levers", params={"lang": lang}))["levers"]

@@ -7,6 +7,8 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 PROFILE_SLOTS = ("stage", "product_kind", "organisation_type", "medical_device", "ai", "needs")
+# A slot the founder was asked about and could not answer: not asked again, sent to the API as unknown.
+UNKNOWN = "unknown"
 
 
 def lang_of(tracker: Tracker) -> str:
@@ -19,13 +21,17 @@ def _flag(value: Any) -> Optional[bool]:
     return {"true": True, "yes": True, "oui": True, "false": False, "no": False, "non": False}.get(str(value).lower())
 
 
-def profile_from_slots(tracker: Tracker) -> Dict[str, Any]:
-    """The API's Profile from the slots (None where unknown)."""
+def _known(value: Any) -> Any:
+    return None if value == UNKNOWN else value
+
+
+def profile_from_slots(tracker: Any) -> Dict[str, Any]:
+    """The API's Profile from the slots (None where unknown); anything with get_slot will do."""
     needs = tracker.get_slot("needs") or []
     return {
-        "stage": tracker.get_slot("stage"),
-        "product_kind": tracker.get_slot("product_kind"),
-        "organisation_type": tracker.get_slot("organisation_type"),
+        "stage": _known(tracker.get_slot("stage")),
+        "product_kind": _known(tracker.get_slot("product_kind")),
+        "organisation_type": _known(tracker.get_slot("organisation_type")),
         "medical_device": _flag(tracker.get_slot("medical_device")),
         "ai": _flag(tracker.get_slot("ai")),
         "needs": list(dict.fromkeys(needs if isinstance(needs, list) else [needs])),

@@ -15,6 +15,11 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     "details": {"fr": "Détails : {name}", "en": "Details: {name}"},
     "advisor": {"fr": "Parler à un conseiller", "en": "Talk to an advisor"},
     "other": {"fr": "Autre levier", "en": "Another lever"},
+    "roadmap": {"fr": "Ma feuille de route", "en": "My roadmap"},
+    "roadmap_intro": {"fr": "Votre feuille de route, dans l'ordre :", "en": "Your roadmap, in order:"},
+    "roadmap_more": {"fr": "Le document complet (critères, chiffres datés, sources) est à télécharger.",
+                     "en": "The full document (criteria, dated figures, sources) is ready to download."},
+    "roadmap_file": {"fr": "feuille-de-route.md", "en": "roadmap.md"},
     "confirm": {"fr": "Si je résume votre projet : {summary}. C'est bien ça ?",
                 "en": "To sum up your project: {summary}. Is that right?"},
     "yes": {"fr": "Oui, c'est ça", "en": "Yes, that's right"},
@@ -64,6 +69,8 @@ def profile_summary(profile: Dict[str, Any], labels: Dict[str, str], lang: str) 
         parts.append(labels.get(profile["product_kind"], profile["product_kind"]))
     if profile.get("stage"):
         parts.append(LABELS["stage"].get(profile["stage"], {}).get(lang, profile["stage"]))
+    if profile.get("organisation_type"):
+        parts.append(labels.get(profile["organisation_type"], profile["organisation_type"]))
     if profile.get("medical_device") is True:
         parts.append("dispositif médical" if lang == "fr" else "medical device")
     if profile.get("ai") is True:
@@ -112,10 +119,23 @@ def cards_text(cards: List[Dict[str, Any]], lang: str) -> str:
 def card_buttons(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, str]]:
     buttons = [{"title": t("details", lang, name=c["name"])[:80],
                 "payload": '/ask_about_lever{"lever":"%s"}' % c["id"]} for c in cards]
-    return buttons + [{"title": t("advisor", lang), "payload": "/request_advisor"}]
+    return buttons + [
+        {"title": t("roadmap", lang), "payload": "/request_roadmap"},
+        {"title": t("advisor", lang), "payload": "/request_advisor"},
+    ]
 
 
 def answer_text(answer: Dict[str, Any], lang: str) -> Tuple[str, List[str]]:
     """The answer and its numbered sources."""
     sources = [f"[{i}] {c['title']} — {c['source']}" for i, c in enumerate(answer.get("citations", []), start=1)]
     return answer["answer"], sources
+
+
+def roadmap_text(cards: List[Dict[str, Any]], lang: str) -> str:
+    """The roadmap in a few lines for the chat: each lever, then its first step."""
+    if not cards:
+        return t("no_lever", lang)
+    lines = [t("roadmap_intro", lang)]
+    for i, c in enumerate(cards, start=1):
+        lines.append(f"{i}. {c['name']}" + (f" — {c['next_step']}" if c["next_step"] else ""))
+    return "\n".join([*lines, t("roadmap_more", lang)])

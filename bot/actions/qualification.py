@@ -1,9 +1,9 @@
-"""The qualification flow: pre-fill the profile from the first message, ask what is missing, recommend."""
+"""The qualification flow: pre-fill the profile from the founder's words, ask only what decides, recommend."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,82 +11,185 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .client import ApiUnavailable, get_client
-from .common import PROFILE_SLOTS, free_texts, lang_of, profile_from_slots
-from .formatting import card, card_buttons, cards_text, profile_summary, t
+from .common import PROFILE_SLOTS, UNKNOWN, free_texts, lang_of, last_free_text, profile_from_slots
+from .formatting import card, card_buttons, cards_text, profile_summary, roadmap_text, t
 
 log = logging.getLogger(__name__)
 
 STAGES = {"idea", "research", "prototype", "validation", "marketed", "scaling"}
+# Slots the form can ask about (each has an utter_ask_<slot> response), and how many questions at most
+# beyond the need: the founder is asked only what decides the eligibility of the levers shown first.
+ASKABLE = ("stage", "product_kind", "organisation_type", "medical_device")
+MAX_QUESTIONS = 2
 MAX_CARDS = 3
+# Intents whose message is an attempt at answering the pending question; others (a question, a request
+# for an advisor…) leave the form to the rules, which resume it afterwards.
+ANSWERING = {"inform", "deny", "affirm", "describe_project", "nlu_fallback", "give_contact"}
 
 
-def _profile_events(found: Dict[str, Any], tracker: Tracker) -> List[EventType]:
-    """SlotSet events for what the API read and the slots do not know yet."""
+def _slot_value(slot: str, value: Any) -> Any:
+    return str(value).lower() if isinstance(value, bool) else value
+
+
+def profile_events(read: Dict[str, Any], tracker: Tracker, override: bool) -> List[EventType]:
+    """SlotSet events for what the API read: corrections (override) win, otherwise only blanks are filled."""
     events: List[EventType] = []
     for slot in PROFILE_SLOTS:
-        value = found.get(slot)
+        value = read.get(slot)
         if slot == "needs":
             known = tracker.get_slot("needs") or []
-            merged = list(dict.fromkeys([*known, *(value or [])]))
+            merged = list(dict.fromkeys([*(value or []), *known]))
             if merged != known:
                 events.append(SlotSet("needs", merged))
-        elif value is not None and tracker.get_slot(slot) is None:
-            events.append(SlotSet(slot, str(value).lower() if isinstance(value, bool) else value))
+        elif value is not None and (override or tracker.get_slot(slot) in (None, UNKNOWN)):
+            new = _slot_value(slot, value)
+            if new != tracker.get_slot(slot):
+                events.append(SlotSet(slot, new))
     return events
 
 
+def _apply(tracker: Tracker, events: List[EventType]) -> Dict[str, Any]:
+    """The profile as it will be once these SlotSet events are applied."""
+    return profile_from_slots(_Overlay(tracker, {e["name"]: e["value"] for e in events if e.get("event") == "slot"}))
+
+
+class _Overlay:
+    """A tracker seen with some slots replaced (for computing a profile before the events land)."""
+
+    def __init__(self, tracker: Tracker, slots: Dict[str, Any]):
+        self._tracker, self._slots = tracker, slots
+
+    def get_slot(self, name: str) -> Any:
+        return self._slots[name] if name in self._slots else self._tracker.get_slot(name)
+
+
+async def questions_to_ask(text: Optional[str], profile: Dict[str, Any], lang: str) -> List[str]:
+    """The API's deciding unknown slots for this profile, restricted to what the form can ask."""
+    res = await get_client().route(text or None, profile, lang)
+    return [s for s in res.get("ask", []) if s in ASKABLE][:MAX_QUESTIONS]
+
+
 class ActionPrefillProfile(Action):
-    """Reads stage, product, needs… out of the founder's own words through the API's /route."""
+    """Reads stage, product, needs… out of the founder's own words through the API's /route.
+
+    What the latest message says overrides the slots (it may be a correction: "non, on a déjà le marquage
+    CE"); the earlier messages only fill blanks. Then it asks the API which unknown slots would decide.
+    """
 
     def name(self) -> Text:
         return "action_prefill_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        text = " ".join(free_texts(tracker)[-3:])
-        events: List[EventType] = [SlotSet("project_text", text[-2000:])]
-        if not text:
-            return events
+        lang = lang_of(tracker)
+        latest = last_free_text(tracker) if not (tracker.latest_message.get("text") or "").startswith("/") else ""
+        text = " ".join(free_texts(tracker)[-3:])[-2000:]
+        events: List[EventType] = [SlotSet("project_text", text)] if text else []
         try:
-            res = await get_client().route(text, profile_from_slots(tracker), lang_of(tracker))
+            if latest:
+                said = await get_client().route(latest, {}, lang)
+                events += profile_events(said.get("profile", {}), tracker, override=True)
+            ask = await questions_to_ask(text, _apply(tracker, events), lang)
         except ApiUnavailable as exc:
             log.warning("prefill: %s", exc)
             return events + [SlotSet("api_down", True)]
-        return events + _profile_events(res.get("profile", {}), tracker) + [SlotSet("api_down", False)]
+        return events + [SlotSet("to_ask", ask), SlotSet("api_down", False)]
 
 
 class ValidateQualificationForm(FormValidationAction):
-    """Keeps only known codes; free-text answers are read through the API when NLU found nothing."""
+    """Asks the need, then at most two deciding slots; free-text answers are read through the API."""
 
     def name(self) -> Text:
         return "validate_qualification_form"
 
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        to_ask = [s for s in (tracker.get_slot("to_ask") or []) if s in ASKABLE][:MAX_QUESTIONS]
+        return ["needs", *to_ask]
+
     async def extract_needs(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return await self._read(tracker, "needs")
+        return await self._read(dispatcher, tracker, "needs")
 
     async def extract_stage(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return await self._read(tracker, "stage")
+        return await self._read(dispatcher, tracker, "stage")
 
     async def extract_product_kind(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return await self._read(tracker, "product_kind")
+        return await self._read(dispatcher, tracker, "product_kind")
 
-    async def _read(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
-        """Ask the API to read the latest free-text answer when the slot is still empty."""
+    async def extract_organisation_type(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return await self._read(dispatcher, tracker, "organisation_type")
+
+    async def extract_medical_device(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") == "medical_device" and not tracker.get_slot("medical_device"):
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if intent in ("affirm", "deny"):
+                return {"medical_device": "true" if intent == "affirm" else "false"}
+        return await self._read(dispatcher, tracker, "medical_device")
+
+    async def _read(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> Dict[Text, Any]:
+        """Read the pending slot from a free-text answer; an answer that says nothing usable is 'unknown'."""
         text = tracker.latest_message.get("text") or ""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         if tracker.get_slot(slot) or not text or text.startswith("/") or tracker.get_slot("requested_slot") != slot:
+            return {}
+        if intent not in ANSWERING:
             return {}
         try:
             res = await get_client().route(text, profile_from_slots(tracker), lang_of(tracker))
         except ApiUnavailable:
             return {}
         value = res.get("profile", {}).get(slot)
-        return {slot: value} if value else {}
+        if value in (None, []):
+            if slot == "needs":
+                return {}  # the need is what routing rests on: ask again (the buttons help)
+            dispatcher.utter_message(response="utter_skip_question")
+            return {slot: UNKNOWN}
+        return {slot: _slot_value(slot, value)}
 
-    def validate_stage(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"stage": value if value in STAGES else None}
+    async def validate_stage(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"stage": await _code_or_previous(tracker, "stage", value)}
 
-    def validate_needs(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_product_kind(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"product_kind": await _code_or_previous(tracker, "product_kind", value)}
+
+    async def validate_organisation_type(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return {"organisation_type": await _code_or_previous(tracker, "organisation_type", value)}
+
+    def validate_medical_device(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        value = str(value).lower()
+        return {"medical_device": value if value in ("true", "false", UNKNOWN) else None}
+
+    async def validate_needs(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """A new need changes which levers come first, hence which questions decide: ask the API again."""
         needs = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and v]
-        return {"needs": list(dict.fromkeys(needs)) or None}
+        needs = list(dict.fromkeys(needs))
+        if not needs:
+            return {"needs": None}
+        profile = {**profile_from_slots(tracker), "needs": needs}
+        try:
+            ask = await questions_to_ask(tracker.get_slot("project_text"), profile, lang_of(tracker))
+        except ApiUnavailable:
+            return {"needs": needs}
+        return {"needs": needs, "to_ask": ask}
+
+
+VOCABULARY = {"stage": "stages", "product_kind": "product_kinds", "organisation_type": "organisation_types"}
+
+
+async def _code_or_previous(tracker: Tracker, slot: str, value: Any) -> Any:
+    """A value NLU read that is not a vocabulary code (a span such as "prototype de") gives way to the
+    slot's last valid value, so a sloppy entity never overwrites what the API read."""
+    try:
+        codes = (await get_client().codes()).get(VOCABULARY[slot], set())
+    except ApiUnavailable:
+        codes = STAGES if slot == "stage" else set()
+    valid = codes | {UNKNOWN}
+    if value in valid or not codes:
+        return value
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == slot and event.get("value") in valid:
+            return event["value"]
+    return None
 
 
 class ActionConfirmProfile(Action):
@@ -137,6 +240,36 @@ class ActionRecommend(Action):
         return [SlotSet("recommended", [c["id"] for c in cards]), SlotSet("profile_confirmed", True), SlotSet("api_down", False)]
 
 
+class ActionRoadmap(Action):
+    """The roadmap to take away: the recommended levers in order with verdicts, steps, dates and sources.
+
+    The chat gets a compact version (each lever and its first step); the whole Markdown document (criteria
+    verdicts, dated figures, sources) travels as a custom payload the widget offers as a download.
+    """
+
+    def name(self) -> Text:
+        return "action_roadmap"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        lang = lang_of(tracker)
+        text = tracker.get_slot("project_text") or None
+        profile = profile_from_slots(tracker)
+        try:
+            routed = await get_client().route(text, profile, lang)
+            markdown = await get_client().roadmap(text, profile, lang)
+        except ApiUnavailable as exc:
+            log.warning("roadmap: %s", exc)
+            dispatcher.utter_message(text=t("api_down", lang))
+            return [SlotSet("api_down", True)]
+        cards = [card(lv, lang) for lv in routed.get("levers", [])[:MAX_CARDS]]
+        dispatcher.utter_message(
+            text=roadmap_text(cards, lang),
+            buttons=[{"title": t("advisor", lang), "payload": "/request_advisor"}],
+            json_message={"type": "roadmap", "lang": lang, "markdown": markdown, "filename": t("roadmap_file", lang)},
+        )
+        return [SlotSet("api_down", False)]
+
+
 class ActionResetProfile(Action):
     """Forgets the profile for a fresh start."""
 
@@ -144,5 +277,5 @@ class ActionResetProfile(Action):
         return "action_reset_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        slots = [*PROFILE_SLOTS, "project_text", "recommended", "profile_confirmed", "lever"]
+        slots = [*PROFILE_SLOTS, "project_text", "recommended", "profile_confirmed", "lever", "to_ask"]
         return [SlotSet(s, None) for s in slots]

@@ -17,11 +17,14 @@ from api.keys import create_key
 from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
+from tests.api.tracker_support import create_tracker_db, small_dataset
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 DATA = Path(tempfile.mkdtemp(prefix="guichet-fuzz-"))
 # Loading the schema runs the app's lifespan, which needs an index: build a tiny lexical one first.
 build_index(build_chunks(load_catalogue(FIXTURE), FIXTURE)[0], DATA / "index", None)
+# Conversations in Rasa's tracker store (its default place under the data dir), so staff routes read real rows.
+small_dataset(create_tracker_db(DATA / "rasa-tracker.db"))
 APP = create_app(Settings(knowledge_dir=FIXTURE, data_dir=DATA, embedding_model="none"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 KEY: dict[str, str] = {}

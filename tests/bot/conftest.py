@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.bot.fakes.botframework import FakeBotFramework
+from tests.bot.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_VENV = ROOT / ".venv-rasa"
@@ -53,8 +58,52 @@ def _start(name: str, cmd: list[str], cwd: Path, env: dict, tmp: Path) -> tuple[
     return proc, log
 
 
+class ChannelFakes:
+    """The fake Slack and Bot Framework servers, and the environment pointing the bot's channels at them."""
+
+    def __init__(self) -> None:
+        self.slack_secret = secrets.token_hex(16)
+        self.slack = FakeSlack(f"xoxb-test-{secrets.token_hex(8)}").start()
+        self.botframework = FakeBotFramework(str(uuid.uuid4()), secrets.token_urlsafe(16)).start()
+        bf = self.botframework
+        self.env = {
+            "SLACK_BOT_TOKEN": self.slack.token,
+            "SLACK_SIGNING_SECRET": self.slack_secret,
+            "SLACK_API_URL": self.slack.api_url,
+            "SLACK_CHANNEL": "C0GUICHET",
+            "TEAMS_APP_ID": bf.app_id,
+            "TEAMS_APP_PASSWORD": bf.password,
+            "TEAMS_TOKEN_URL": bf.token_url,
+            "TEAMS_OPENID_URL": bf.openid_url,
+            "TEAMS_ALLOWED_ISSUERS": "https://api.botframework.com",
+            "TEAMS_ALLOWED_SERVICE_HOSTS": bf.url.removeprefix("http://"),
+            "TEAMS_HTTP_TIMEOUT": "2",
+            "TEAMS_KEYS_MIN_REFRESH_SECONDS": "0",
+        }
+
+    def stop(self) -> None:
+        self.slack.stop()
+        self.botframework.reachable.set()
+        self.botframework.stop()
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
+def channel_fakes() -> Iterator[ChannelFakes]:
+    """Slack and Bot Framework fakes, started before the stack (the OpenID metadata unreachable at first)."""
+    fakes = ChannelFakes()
+    try:
+        yield fakes
+    finally:
+        fakes.stop()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests named test_zz_* stop parts of the shared stack: they run after every other test."""
+    items.sort(key=lambda item: item.name.startswith("test_zz_"))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, channel_fakes: ChannelFakes) -> Iterator[Stack]:
     if not (RASA_VENV / "bin" / "rasa").exists() or not MODEL.exists():
         pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
     tmp = tmp_path_factory.mktemp("stack")
@@ -64,11 +113,16 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "GUICHET_DATA_DIR": str(tmp / "data"),
         "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
         "GUICHET_API_URL": f"http://127.0.0.1:{api_port}",
+        # The demo page at the API's / points the web widget at this Rasa server (socket.io).
+        "GUICHET_RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
         "SANIC_HOST": "127.0.0.1",
         "GUICHET_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_SQLITE_PATH": str(tmp / "rasa.db"),
+        # The API reads conversations from Rasa's own tracker store (staff transcripts, analytics, erasure).
+        "GUICHET_TRACKER_DB_URL": f"sqlite:///{tmp / 'rasa.db'}",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "RASA_TELEMETRY_ENABLED": "false",
+        **channel_fakes.env,  # the Slack and Teams channels talk to the fakes
     }
     procs: dict[str, subprocess.Popen] = {}
     logs: dict[str, Path] = {}

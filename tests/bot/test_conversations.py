@@ -44,10 +44,17 @@ def test_greeting_states_privacy_in_the_founders_language(stack: Stack) -> None:
     assert "patient data" in texts(stack.say(sender(), "Hello there"))
 
 
-def test_french_funding_founder_reaches_bpifrance_in_two_turns(stack: Stack) -> None:
-    """A message giving stage, product and need gets a confirmation, then the innovation aid first."""
-    _, out = recommend(stack, "Nous avons un prototype de logiciel et cherchons un financement pour le développer")
-    assert lever_ids(out)[0] == "bpifrance-innovation"
+def test_french_funding_founder_reaches_bpifrance_in_two_more_turns(stack: Stack) -> None:
+    """A first message giving stage and need: at most one deciding question, the summary, then the innovation aid."""
+    who = sender()
+    out = stack.say(who, "Nous avons un prototype de logiciel et cherchons un financement pour le développer")
+    turns = 1
+    if not any(b["payload"] == "/affirm" for m in out for b in m.get("buttons", [])):
+        assert "structure" in texts(out)  # the organisation decides the innovation aid's criterion
+        out, turns = stack.say(who, "nous sommes une start-up"), turns + 1
+    assert "Start-up" in texts(out) and "prototype" in texts(out)  # the profile said back, in labels
+    out, turns = stack.say(who, "/affirm"), turns + 1
+    assert lever_ids(out)[0] == "bpifrance-innovation" and turns <= 3
     assert re.search(r"Prochaine étape", texts(out))
 
 
@@ -117,3 +124,18 @@ def test_zz_api_down_is_said_politely(stack: Stack) -> None:
     stack.procs["api"].wait(timeout=20)
     out = texts(stack.say(sender(), "Quel est le budget de la stratégie santé numérique ?"))
     assert "indisponible" in out
+
+
+def test_conversations_really_reach_the_configured_store(stack: Stack) -> None:
+    """Rasa's fail-safe would keep conversations in memory silently: the SQL store must hold the events."""
+    import sqlite3
+
+    import httpx
+
+    who = sender()
+    stack.say(who, "Bonjour")
+    with sqlite3.connect(stack.tmp / "rasa.db") as db:
+        kinds = {row[0] for row in db.execute("SELECT type_name FROM events WHERE sender_id = ?", (who,))}
+    assert {"user", "bot"} <= kinds
+    ready = httpx.get(f"{stack.rasa}/webhooks/ready/", timeout=10)
+    assert ready.status_code == 200 and ready.json()["store"] == "CheckedSQLTrackerStore"

@@ -1,0 +1,98 @@
+"""Staff routes (API key): documents uploaded for search, and re-indexing without a restart."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import Path as PathParam
+
+from retrieval.index import IndexUnavailable
+
+from ..core.brain import build_brain
+from ..core.catalogue import CatalogueError
+from ..core.indexing import rebuild, uploads_dir
+from ..core.uploads import Rejected, check_name, check_size, listing, remove, store
+from ..deps import BrainDep, StaffAdmin, StaffRead
+from ..settings import Settings
+from ..staff_schemas import Documents, Reindexed
+
+router = APIRouter(prefix="/staff", tags=["staff"])
+log = logging.getLogger("guichet.staff")
+MAX_FILES = 20
+_building = threading.Lock()  # one build at a time per process
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+@router.get("/documents", response_model=Documents)
+def list_documents(request: Request, _: StaffRead) -> dict:
+    return {"documents": listing(uploads_dir(_settings(request).data_dir))}
+
+
+@router.post("/documents", status_code=201, response_model=Documents)
+def upload_documents(
+    request: Request,
+    files: Annotated[list[UploadFile], File(description=".md, .txt, .html or .pdf, 20 MiB each at most")],
+    _: StaffAdmin,
+) -> dict:
+    """Store documents for the next re-indexing; all are refused if one is (the reason names it)."""
+    if not files or len(files) > MAX_FILES:
+        raise HTTPException(422, f"send 1 to {MAX_FILES} files")
+    limit = _settings(request).max_upload_bytes
+    received = []
+    try:
+        for f in files:
+            name = check_name(f.filename)
+            data = f.file.read(limit + 1)
+            check_size(name, len(data), limit)
+            received.append((name, data))
+        stored = store(uploads_dir(_settings(request).data_dir), received, limit)
+    except Rejected as exc:
+        raise HTTPException(exc.status, exc.detail) from exc
+    log.info("%d document(s) uploaded", len(stored))
+    return {"documents": stored}
+
+
+@router.delete("/documents/{name}", response_model=Documents)
+def delete_document(request: Request, name: Annotated[str, PathParam(max_length=120)], _: StaffAdmin) -> dict:
+    folder = uploads_dir(_settings(request).data_dir)
+    if not remove(folder, name):
+        raise HTTPException(404, "no uploaded document of that name")
+    return {"documents": listing(folder)}
+
+
+@router.post("/reindex", response_model=Reindexed)
+def reindex(request: Request, brain: BrainDep, _: StaffAdmin, force: bool = False) -> dict:
+    """Rebuild the index (knowledge base + uploads) as `guichet index` does, then serve it; on failure the
+    previous index keeps serving."""
+    s = _settings(request)
+    if not _building.acquire(blocking=False):
+        raise HTTPException(409, "a re-indexing is already running")
+    try:
+        embedder = brain.retriever.embedder
+        built = rebuild(s.knowledge_dir, s.resolved_index_dir(), s.data_dir, embedder, s.chunk_max_chars, force=force)
+        notes = list(brain.notes) if embedder is None else []
+        fresh = build_brain(s.knowledge_dir, s.resolved_index_dir(), embedder, s.fusion(), notes)
+    except (CatalogueError, IndexUnavailable) as exc:
+        log.error("re-indexing failed, the previous index keeps serving: %s", exc)
+        raise HTTPException(422, f"re-indexing failed, the previous index keeps serving: {exc}") from exc
+    except OSError as exc:
+        log.error("re-indexing failed, the previous index keeps serving: %s", type(exc).__name__)
+        raise HTTPException(503, "re-indexing could not write the index; the previous index keeps serving") from exc
+    finally:
+        _building.release()
+    request.app.state.brain = fresh
+    model = built.manifest.get("model") or {}
+    return {
+        "status": "rebuilt" if built.rebuilt else "unchanged",
+        "chunks": built.manifest["chunk_count"],
+        "built": built.manifest.get("created_at"),
+        "model": model.get("name"),
+        "skipped": [{"path": sk.path.rsplit("/", 1)[-1], "reason": sk.reason} for sk in built.skipped],
+        "mode": fresh.mode,
+    }

@@ -1,0 +1,86 @@
+"""Pure text helpers shared by the Slack and Teams renderings: clean splits, trims and markup escaping."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List
+
+from actions.formatting import t
+
+ELLIPSIS = "…"
+_SEPARATORS = ("\n\n", "\n", " ")
+FIELD_CHARS = 400  # per field of a lever card: a card stays readable and within every platform's limits
+
+
+def trim(text: str, limit: int) -> str:
+    """The text cut to at most `limit` characters, at a word boundary when one is near, with an ellipsis."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    window = text[: max(limit - len(ELLIPSIS), 0)]
+    cut = window.rfind(" ")
+    if cut > limit * 0.6:
+        window = window[:cut]
+    return window.rstrip(" ,;:.\n") + ELLIPSIS
+
+
+def split_text(text: str, limit: int) -> List[str]:
+    """The text in chunks of at most `limit` characters, cut between paragraphs, lines or words if possible."""
+    rest = text.strip()
+    chunks: List[str] = []
+    while len(rest) > limit:
+        window = rest[:limit]
+        for sep in _SEPARATORS:
+            cut = window.rfind(sep)
+            if cut > limit // 3:
+                chunks.append(rest[:cut].rstrip())
+                rest = rest[cut + len(sep):].lstrip("\n")
+                break
+        else:
+            chunks.append(window)
+            rest = rest[limit:]
+    if rest.strip():
+        chunks.append(rest.rstrip())
+    return [c for c in chunks if c.strip()]
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters escaped, so bot text cannot mention @channel or forge a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
+
+
+def slack_mrkdwn(text: str) -> str:
+    """Bot text (plain or Markdown) as Slack mrkdwn: escaped, **bold** and # headings turned into *bold*."""
+    escaped = slack_escape(text)
+    escaped = _HEADING.sub(lambda m: f"*{m.group(1)}*", escaped)
+    return _BOLD.sub(lambda m: f"*{m.group(1)}*", escaped)
+
+
+def html_escape(text: str) -> str:
+    """Teams renders some HTML (and <at> mentions) in message text: the bot's text is escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def lever_text(index: int, card: Dict[str, Any], lang: str) -> str:
+    """One lever card as light Markdown (bold name, why, amount with its date, next step, source)."""
+    sep, lines = (" : " if lang == "fr" else ": "), [f"**{index}. {trim(str(card.get('name', '')), 200)}**"]
+    if card.get("why"):
+        why = (" ; " if lang == "fr" else "; ").join(trim(str(w), FIELD_CHARS) for w in card["why"])
+        lines.append(f"**{t('why', lang)}**{sep}{why}")
+    amount = card.get("amount")
+    if amount:
+        label, when = trim(str(amount["label"]), FIELD_CHARS), t("as_of", lang, date=amount["as_of"])
+        lines.append(f"**{t('amount', lang)}**{sep}{label} ({when})")
+    if card.get("next_step"):
+        lines.append(f"**{t('next', lang)}**{sep}{trim(str(card['next_step']), FIELD_CHARS)}")
+    if card.get("source"):
+        lines.append(f"_{t('source', lang)}{sep}{trim(str(card['source']), FIELD_CHARS)}_")
+    return "\n".join(lines)
