@@ -1,0 +1,247 @@
+"""Load generator: concurrent founders talking to Rasa's REST channel, or staff-free calls to the API.
+
+Usage (servers already running, e.g. `make run`; or `--start` to start a private stack, see scripts/stack.py):
+  .venv/bin/python scripts/load.py rasa --url http://127.0.0.1:5005 --conversations 50 --pause 2 --duration 60
+  .venv/bin/python scripts/load.py rasa --start embedded --conversations 50 --pause 2 --duration 60
+  .venv/bin/python scripts/load.py saturate --start production --rasa-instances 2 --steps 1,2,4,8,16,32
+  .venv/bin/python scripts/load.py api --start embedded --concurrency 8 --duration 20
+Each founder plays a whole conversation (first message, the qualification questions answered through the
+buttons, the confirmation, the lever cards, a free question, a lever's details), then starts another, until
+the duration is over; with several Rasa URLs the turns of every conversation alternate between them.
+Reports turns (or requests) per second, p50/p95/p99 latency, errors, and the peak memory (VmHWM) of each
+process given with --pid NAME=PID or started with --start. Loopback only; every loop is bounded by --duration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.stack import LocalStack, peak_rss_mb  # noqa: E402
+
+FIRST_MESSAGES = [
+    "Nous avons un prototype de logiciel et cherchons un financement pour le développer",
+    "Notre dispositif médical est marqué CE, il nous faut une étude clinique : qui peut la cofinancer ?",
+    "On voudrait tester notre application avec des patients et des soignants à l'hôpital",
+    "We have a prototype AI software and need hospital data warehouses to validate our model",
+    "Bonjour, j'ai un projet en santé numérique et je voudrais être accompagné",
+    "Nous sommes une start-up en imagerie médicale, on cherche des appels à projets",
+    "We are scaling abroad and need to raise a large round",
+    "Comment obtenir le remboursement de notre télésurveillance par l'Assurance maladie ?",
+]
+QUESTIONS = [
+    "Quel est le budget de la stratégie santé numérique ?",
+    "Combien pour la formation ?",
+    "When was the strategy launched?",
+    "Qu'est-ce que Mon espace santé ?",
+]
+LATENCY_GOAL_S = 1.0  # saturation: the highest rate whose p95 stays under this
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    conversations: int = 0
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    def report(self, seconds: float) -> dict:
+        lat = sorted(self.latencies)
+        q = (lambda p: round(1000 * lat[min(len(lat) - 1, int(p * len(lat)))], 1)) if lat else (lambda p: None)
+        return {
+            "count": len(lat),
+            "per_s": round(len(lat) / seconds, 1) if seconds else None,
+            "p50_ms": q(0.50),
+            "p95_ms": q(0.95),
+            "p99_ms": q(0.99),
+            "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else None,
+            "errors": sum(self.errors.values()),
+            "error_kinds": self.errors,
+            "conversations": self.conversations,
+        }
+
+
+def _buttons(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or [] if b.get("payload")]
+
+
+def next_message(messages: list[dict], step: int, rng: random.Random) -> str | None:
+    """What a founder says next: confirm when asked to, else click an answer, then a question, then stop."""
+    payloads = _buttons(messages)
+    if "/affirm" in payloads:
+        return "/affirm"
+    answers = [p for p in payloads if p.startswith("/inform")]
+    if answers:
+        return rng.choice(answers)
+    details = [p for p in payloads if p.startswith("/ask_about_lever")]
+    if details and step < 8:
+        return rng.choice([rng.choice(QUESTIONS), details[0]])
+    return None
+
+
+async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, pause: float, deadline: float,
+                  rng: random.Random) -> None:
+    """One simulated founder: whole conversations, one after another, until the deadline."""
+    while time.monotonic() < deadline:
+        sender, turn = f"load-{uuid.uuid4().hex}", 0
+        message: str | None = rng.choice(FIRST_MESSAGES)
+        while message is not None and time.monotonic() < deadline and turn < 10:
+            url = urls[turn % len(urls)]
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
+                elapsed = time.perf_counter() - t0
+                if r.status_code != 200:
+                    tally.error(f"HTTP {r.status_code}")
+                    break
+                replies = r.json()
+                if not replies:
+                    tally.error("empty reply")
+            except (httpx.HTTPError, ValueError) as exc:
+                tally.error(type(exc).__name__)
+                break
+            tally.latencies.append(elapsed)
+            turn += 1
+            message = next_message(replies, turn, rng)
+            if pause:
+                await asyncio.sleep(pause * rng.uniform(0.8, 1.2))
+        tally.conversations += 1
+
+
+async def run_rasa(urls: list[str], conversations: int, pause: float, duration: float, seed: int) -> dict:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=conversations + 4, max_keepalive_connections=conversations + 4)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        t0 = time.monotonic()
+        deadline = t0 + duration
+        await asyncio.gather(
+            *(founder(urls, client, tally, pause, deadline, random.Random(seed + i)) for i in range(conversations))
+        )
+        seconds = time.monotonic() - t0
+    return {"mode": "rasa", "urls": urls, "founders": conversations, "pause_s": pause, **tally.report(seconds)}
+
+
+def _queries() -> list[str]:
+    """Realistic queries: the project's own evaluation sets (eval/*.jsonl)."""
+    out = []
+    for path in sorted((ROOT / "eval").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                out.append(json.loads(line)["text"])
+    return out or FIRST_MESSAGES
+
+
+async def run_api(url: str, concurrency: int, duration: float, routes: list[str], seed: int) -> dict:
+    """Closed-loop load on the public API: each worker sends its next request as soon as one returns."""
+    queries, tallies = _queries(), {r: Tally() for r in routes}
+
+    async def worker(client: httpx.AsyncClient, rng: random.Random, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            route = rng.choice(routes)
+            body = {"query": rng.choice(queries), "k": 5} if route == "search" else {"text": rng.choice(queries)}
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(f"{url}/{route}", json=body)
+                if r.status_code != 200:
+                    tallies[route].error(f"HTTP {r.status_code}")
+                    continue
+            except httpx.HTTPError as exc:
+                tallies[route].error(type(exc).__name__)
+                continue
+            tallies[route].latencies.append(time.perf_counter() - t0)
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        t0 = time.monotonic()
+        await asyncio.gather(*(worker(client, random.Random(seed + i), t0 + duration) for i in range(concurrency)))
+        seconds = time.monotonic() - t0
+    return {"mode": "api", "url": url, "concurrency": concurrency, **{r: t.report(seconds) for r, t in tallies.items()}}
+
+
+async def saturate(urls: list[str], steps: list[int], duration: float, seed: int) -> dict:
+    """Founders without pauses at growing concurrency; the best rate whose p95 stays under LATENCY_GOAL_S."""
+    results = []
+    for n in steps:
+        res = await run_rasa(urls, n, 0.0, duration, seed)
+        results.append(res)
+        print(f"  {n:3d} founders: {res['per_s']} turns/s, p95 {res['p95_ms']} ms, errors {res['errors']}",
+              file=sys.stderr)
+    ok = [r for r in results if r["p95_ms"] is not None and r["p95_ms"] < 1000 * LATENCY_GOAL_S and not r["errors"]]
+    best = max(ok, key=lambda r: r["per_s"]) if ok else None
+    return {"mode": "saturate", "urls": urls, "steps": results,
+            "best_turns_per_s_under_p95_1s": best["per_s"] if best else None,
+            "at_founders": best["founders"] if best else None}
+
+
+def _pids(pairs: list[str]) -> dict[str, int]:
+    out = {}
+    for pair in pairs:
+        name, _, pid = pair.partition("=")
+        out[name] = int(pid)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["rasa", "saturate", "api"])
+    ap.add_argument("--url", action="append", default=[], help="Rasa (rasa, saturate) or API base URL; repeatable")
+    ap.add_argument("--start", choices=["embedded", "production"], help="start a private stack (scripts/stack.py)")
+    ap.add_argument("--rasa-instances", type=int, default=1, help="with --start: Rasa servers (2+: production)")
+    ap.add_argument("--conversations", type=int, default=50, help="concurrent founders (rasa)")
+    ap.add_argument("--pause", type=float, default=2.0, help="seconds each founder waits between turns (rasa)")
+    ap.add_argument("--concurrency", type=int, default=8, help="concurrent API clients (api)")
+    ap.add_argument("--routes", default="search,route", help="API routes to load (api)")
+    ap.add_argument("--steps", default="1,2,4,8,16,32", help="founder counts to try (saturate)")
+    ap.add_argument("--duration", type=float, default=30.0, help="seconds per run (per step for saturate)")
+    ap.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load first")
+    ap.add_argument("--pid", action="append", default=[], help="NAME=PID of a process whose peak memory to report")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", type=Path, help="also write the JSON report here")
+    args = ap.parse_args()
+
+    stack = LocalStack(args.start, rasa_instances=args.rasa_instances).start() if args.start else None
+    try:
+        pids = _pids(args.pid) | (stack.pids() if stack else {})
+        if args.mode == "api":
+            url = args.url[0] if args.url else (stack.api if stack else "http://127.0.0.1:8000")
+            routes = [r.strip() for r in args.routes.split(",") if r.strip()]
+            if args.warmup:
+                asyncio.run(run_api(url, args.concurrency, args.warmup, routes, args.seed + 1000))
+            report = asyncio.run(run_api(url, args.concurrency, args.duration, routes, args.seed))
+        else:
+            urls = args.url or (stack.rasa if stack else ["http://127.0.0.1:5005"])
+            if args.warmup:
+                asyncio.run(run_rasa(urls, min(4, args.conversations), 0.0, args.warmup, args.seed + 1000))
+            if args.mode == "rasa":
+                report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed))
+            else:
+                steps = [int(s) for s in args.steps.split(",") if s.strip()]
+                report = asyncio.run(saturate(urls, steps, args.duration, args.seed))
+        report["peak_rss_mb"] = {name: peak_rss_mb(pid) for name, pid in pids.items()}
+        report["stack"] = args.start or "external"
+    finally:
+        if stack:
+            stack.stop()
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The load generator's founder behaviour and its latency report (scripts/load.py)."""
+
+from __future__ import annotations
+
+import random
+
+from scripts.load import Tally, next_message
+
+
+def _reply(*payloads: str) -> list[dict]:
+    return [{"text": "…", "buttons": [{"title": p, "payload": p} for p in payloads]}]
+
+
+def test_founder_confirms_then_answers_then_stops() -> None:
+    """A confirmation is affirmed, a question is answered by one of its buttons, a bare reply ends the talk."""
+    rng = random.Random(1)
+    assert next_message(_reply("/affirm", "/deny"), 2, rng) == "/affirm"
+    answer = next_message(_reply('/inform{"stage":"idea"}', '/inform{"stage":"prototype"}'), 1, rng)
+    assert answer in ('/inform{"stage":"idea"}', '/inform{"stage":"prototype"}')
+    assert next_message([{"text": "Bonjour"}], 1, rng) is None
+
+
+def test_founder_asks_about_a_lever_only_early_in_the_talk() -> None:
+    """Lever cards lead to a question or a lever's details before the eighth turn, and to the end after it."""
+    cards = _reply('/ask_about_lever{"lever":"gnius"}', "/request_advisor")
+    assert next_message(cards, 3, random.Random(2)) is not None
+    assert next_message(cards, 8, random.Random(2)) is None
+
+
+def test_report_quantiles_rate_and_errors() -> None:
+    """Quantiles come from the sorted latencies, the rate from the count over the run's seconds."""
+    tally = Tally(latencies=[i / 1000 for i in range(1, 101)])
+    tally.error("HTTP 500")
+    tally.error("HTTP 500")
+    report = tally.report(10.0)
+    assert report["count"] == 100 and report["per_s"] == 10.0
+    assert (report["p50_ms"], report["p95_ms"], report["p99_ms"]) == (51.0, 96.0, 100.0)
+    assert report["errors"] == 2 and report["error_kinds"] == {"HTTP 500": 2}
+    assert Tally().report(1.0)["p95_ms"] is None
