@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     embedding_sha256: str | None = None  # pin a local model's weights; the packaged model is pinned already
     embedding_query_prefix: str = ""  # e.g. "query: " for e5 models
     embedding_passage_prefix: str = ""  # e.g. "passage: " for e5 models
+    embedding_query_threads: int = Field(default=1, ge=1, le=64)  # torch threads per query (see embedding.py)
 
     # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
     # "fr,en" for any other (set it explicitly for an English-only model of your own).

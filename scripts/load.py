@@ -201,6 +201,7 @@ def main() -> None:
     ap.add_argument("--url", action="append", default=[], help="Rasa (rasa, saturate) or API base URL; repeatable")
     ap.add_argument("--start", choices=["embedded", "production"], help="start a private stack (scripts/stack.py)")
     ap.add_argument("--rasa-instances", type=int, default=1, help="with --start: Rasa servers (2+: production)")
+    ap.add_argument("--api-workers", type=int, default=1, help="with --start: uvicorn worker processes")
     ap.add_argument("--conversations", type=int, default=50, help="concurrent founders (rasa)")
     ap.add_argument("--pause", type=float, default=2.0, help="seconds each founder waits between turns (rasa)")
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent API clients (api)")
@@ -213,7 +214,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="also write the JSON report here")
     args = ap.parse_args()
 
-    stack = LocalStack(args.start, rasa_instances=args.rasa_instances).start() if args.start else None
+    stack = None
+    if args.start:
+        stack = LocalStack(args.start, args.rasa_instances, args.api_workers, api_only=args.mode == "api").start()
     try:
         pids = _pids(args.pid) | (stack.pids() if stack else {})
         if args.mode == "api":

@@ -59,12 +59,13 @@ def _pg(sql: str) -> None:
 
 
 class LocalStack:
-    def __init__(self, mode: str = "embedded", rasa_instances: int = 1, api_workers: int = 1):
+    def __init__(self, mode: str = "embedded", rasa_instances: int = 1, api_workers: int = 1, api_only: bool = False):
         if mode == "embedded" and rasa_instances != 1:
             raise SystemExit("several Rasa servers need a shared tracker and lock store: use production")
-        if not RASA.exists() or not MODEL.exists():
+        if not api_only and (not RASA.exists() or not MODEL.exists()):
             raise SystemExit("the dialogue server is not set up: run `make bot-model` first")
-        self.mode, self.instances, self.api_workers = mode, rasa_instances, api_workers
+        self.mode, self.instances, self.api_workers = mode, 0 if api_only else rasa_instances, api_workers
+        self.api_only = api_only
         self.tmp = Path(tempfile.mkdtemp(prefix="guichet-stack-"))
         self.procs: dict[str, subprocess.Popen] = {}
         self.databases: list[str] = []
@@ -130,8 +131,9 @@ class LocalStack:
         self._start("api", [str(UVICORN), "api.main:create_app", "--factory", "--host", "127.0.0.1",
                             "--port", str(api_port), "--workers", str(self.api_workers), "--log-level", "warning"],
                     ROOT, env)
-        self._start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                    ROOT / "bot", env)
+        if not self.api_only:
+            self._start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
+                        ROOT / "bot", env)
         ports = [free_port() for _ in range(self.instances)]
         for i, port in enumerate(ports, start=1):
             self._start(f"rasa{i}", [str(RASA), "run", "--model", str(MODEL), "--endpoints", endpoints,
@@ -141,7 +143,8 @@ class LocalStack:
         self.rasa = [f"http://127.0.0.1:{p}" for p in ports]
         try:
             self._wait("api", f"{self.api}/health", 180)
-            self._wait("actions", f"{self.actions}/health", 180)
+            if not self.api_only:
+                self._wait("actions", f"{self.actions}/health", 180)
             for i, url in enumerate(self.rasa, start=1):
                 self._wait(f"rasa{i}", f"{url}/", 300)
         except BaseException:
@@ -172,8 +175,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mode", choices=["embedded", "production"])
     ap.add_argument("--rasa-instances", type=int, default=1)
+    ap.add_argument("--api-workers", type=int, default=1)
+    ap.add_argument("--api-only", action="store_true")
     args = ap.parse_args()
-    stack = LocalStack(args.mode, args.rasa_instances).start()
+    stack = LocalStack(args.mode, args.rasa_instances, args.api_workers, args.api_only).start()
     print(f"API {stack.api} · actions {stack.actions} · Rasa {' '.join(stack.rasa)} (Ctrl-C stops)", flush=True)
     try:
         signal.sigwait({signal.SIGINT, signal.SIGTERM})

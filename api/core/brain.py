@@ -173,6 +173,7 @@ def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
         sha256=settings.embedding_sha256,
         query_prefix=settings.embedding_query_prefix,
         passage_prefix=settings.embedding_passage_prefix,
+        query_threads=settings.embedding_query_threads,
     )
     if emb is None:
         reason = f"{reason}. Dense search is OFF: searching and routing lexically (BM25) only."

@@ -109,3 +109,15 @@ def test_tiny_model_with_matching_sha_loads(offline_env, tiny_model_dir):
     embedder, reason = load_embedder(str(tiny_model_dir), offline=True, sha256=digest)
     assert embedder is not None, reason
     assert reason == "ok"
+
+
+def test_queries_run_on_one_thread_and_passages_on_every_core(tiny_embedder):
+    """A single query runs single-threaded (busy cores stall torch's workers); passage batches use all cores."""
+    import os
+
+    import torch
+
+    tiny_embedder.embed_passages(["un passage", "another passage"])
+    assert torch.get_num_threads() == max(1, os.cpu_count() or 1)
+    tiny_embedder.embed_queries(["une question"])
+    assert torch.get_num_threads() == 1
