@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -70,15 +72,24 @@ class RateLimit:
     middleware cannot find routes in this FastAPI version, so it would silently limit nothing)."""
 
     def __init__(self, app: ASGIApp, rate: str, trusted: tuple[str, ...] = (), exempt: tuple[str, ...] = ("/health",)):
-        self.app, self.item, self.exempt, self.trusted = app, parse(rate), exempt, set(trusted)
+        self.app, self.item, self.exempt = app, parse(rate), exempt
+        # Addresses or networks ("10.0.5.0/24": every action-server replica of a deployment).
+        self.trusted = [ipaddress.ip_network(t.strip(), strict=False) for t in trusted if t.strip()]
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def _trusted(self, client: str) -> bool:
+        try:
+            address = ipaddress.ip_address(client)
+        except ValueError:  # "unknown", a unix socket path…
+            return False
+        return any(address in net for net in self.trusted)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
-        if client in self.trusted:  # the action server and other local services speak for many founders
+        if self._trusted(client):  # the action server and other local services speak for many founders
             await self.app(scope, receive, send)
             return
         if not self.limiter.hit(self.item, client):

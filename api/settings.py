@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.embedding import PACKAGED
@@ -36,12 +37,16 @@ class Settings(BaseSettings):
     # "fr,en" for any other (set it explicitly for an English-only model of your own).
     embedding_langs: str = ""
     # The API's own database (feedback, hand-offs, API keys): SQLite file by default, PostgreSQL by URL.
-    database_url: str | None = None  # default: sqlite:///<data_dir>/guichet.db
+    # GUICHET_DATABASE_URL, or plain DATABASE_URL as platforms set it (the prefixed name wins when both are).
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("GUICHET_DATABASE_URL", "DATABASE_URL", "database_url")
+    )  # default: sqlite:///<data_dir>/guichet.db
     # Edge protections: pages allowed to call the API from a browser, body size, per-client rate.
     cors_origins: list[str] = ["http://127.0.0.1:8000", "http://localhost:8000"]
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     rate_limit: str = "300/minute"  # `limits` syntax; empty disables
-    rate_limit_trusted: list[str] = ["127.0.0.1", "::1"]  # the bot's action server, on loopback
+    # Clients exempt from the rate limit: addresses or networks (the bot's action servers; loopback here).
+    rate_limit_trusted: list[str] = ["127.0.0.1", "::1"]
     # Rasa's SQL tracker store, where conversations live (scripts/run_all.sh points Rasa at the same file);
     # staff routes read it, erasure and `guichet purge` delete from it.
     tracker_db_url: str | None = None  # default: sqlite:///<data_dir>/rasa-tracker.db
@@ -60,6 +65,13 @@ class Settings(BaseSettings):
 
     def fusion(self) -> FusionWeights:
         return FusionWeights(self.fusion_lexical_weight, self.fusion_dense_weight, dense_langs=self.dense_langs())
+
+    @field_validator("rate_limit_trusted")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            ipaddress.ip_network(item.strip(), strict=False)  # ValueError names the bad entry
+        return value
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'guichet.db'}"

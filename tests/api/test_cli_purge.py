@@ -1,16 +1,16 @@
-"""`guichet purge`: the retention period applied to Rasa's conversations and the API's tables."""
+"""`guichet purge`: the retention period applied to Rasa's conversations and the API's tables (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback, Handoff
+from tests.api.backends import Backend, Stores, column
 from tests.api.tracker_support import Talk, create_tracker_db, write
 
 
@@ -21,22 +21,30 @@ def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
     return res
 
 
-def _senders(db: Path) -> list[str]:
-    with sqlite3.connect(db) as conn:
-        return [r[0] for r in conn.execute("SELECT DISTINCT sender_id FROM events ORDER BY sender_id")]
+def _senders(tracker_url: str) -> list[str]:
+    return column(tracker_url, "SELECT DISTINCT sender_id FROM events ORDER BY sender_id")
 
 
-def test_purge_applies_retention(tmp_path: Path) -> None:
+def _env(tmp_path: Path, stores: Stores) -> dict:
+    """The CLI's environment: SQLite at its default places in the data dir, PostgreSQL by URL."""
+    env = {**os.environ, "GUICHET_DATA_DIR": str(tmp_path)}
+    for name in ("GUICHET_TRACKER_DB_URL", "GUICHET_DATABASE_URL", "DATABASE_URL"):
+        env.pop(name, None)
+    return env if stores.kind == "sqlite" else {**env, **stores.env()}
+
+
+def test_purge_applies_retention(tmp_path: Path, backend: Backend) -> None:
     """Dry run counts without deleting; the real run removes only what is older than the retention period."""
     now = dt.datetime.now(dt.UTC)
     old, recent = now - dt.timedelta(days=400), now - dt.timedelta(days=10)
-    tracker = create_tracker_db(tmp_path / "rasa-tracker.db")  # the default place: <data_dir>/rasa-tracker.db
+    stores = backend.stores(tmp_path, tracker_file="rasa-tracker.db")  # SQLite: the default place in the data dir
+    create_tracker_db(stores.tracker_url)
     write(
-        tracker,
+        stores.tracker_url,
         Talk("old-talk", old.timestamp()).session().describe("Un projet ancien", "fr", ["funding"]),
         Talk("new-talk", recent.timestamp()).session().describe("Un projet récent", "fr", ["funding"]),
     )
-    engine = make_engine(f"sqlite:///{tmp_path / 'guichet.db'}")
+    engine = make_engine(stores.database_url)
     migrate(engine)
     with session_factory(engine)() as s:
         s.add_all(
@@ -63,23 +71,20 @@ def test_purge_applies_retention(tmp_path: Path) -> None:
             )
         s.commit()
     engine.dispose()
-    env = {**os.environ, "GUICHET_DATA_DIR": str(tmp_path), "GUICHET_RETENTION_DAYS": "365"}
-    env.pop("GUICHET_TRACKER_DB_URL", None)
+    env = {**_env(tmp_path, stores), "GUICHET_RETENTION_DAYS": "365"}
     dry = _run(env, "purge", "--dry-run")
     assert "would delete 1 conversation(s)" in dry.stdout and "1 feedback, 1 closed hand-off(s)" in dry.stdout
-    assert _senders(tracker) == ["new-talk", "old-talk"]
+    assert _senders(stores.tracker_url) == ["new-talk", "old-talk"]
     done = _run(env, "purge")
     assert "deleted 1 conversation(s)" in done.stdout
-    assert _senders(tracker) == ["new-talk"]
-    with sqlite3.connect(tmp_path / "guichet.db") as conn:
-        assert [r[0] for r in conn.execute("SELECT conversation_id FROM feedback")] == ["new-talk"]
-        assert [r[0] for r in conn.execute("SELECT reference FROM handoffs")] == ["GN-OPEN"]
+    assert _senders(stores.tracker_url) == ["new-talk"]
+    assert column(stores.database_url, "SELECT conversation_id FROM feedback") == ["new-talk"]
+    assert column(stores.database_url, "SELECT reference FROM handoffs") == ["GN-OPEN"]
     assert "deleted 1 conversation(s)" in _run(env, "purge", "--days", "5").stdout
 
 
-def test_purge_without_a_tracker_store(tmp_path: Path) -> None:
+def test_purge_without_a_tracker_store(tmp_path: Path, backend: Backend) -> None:
     """Before Rasa has ever run, purge still applies to the API's tables and creates no store."""
-    env = {**os.environ, "GUICHET_DATA_DIR": str(tmp_path)}
-    env.pop("GUICHET_TRACKER_DB_URL", None)
-    res = _run(env, "purge")
-    assert "deleted 0 conversation(s)" in res.stdout and not (tmp_path / "rasa-tracker.db").exists()
+    stores = backend.stores(tmp_path, tracker_file="rasa-tracker.db")
+    res = _run(_env(tmp_path, stores), "purge")
+    assert "deleted 0 conversation(s)" in res.stdout and not stores.tracker_exists()

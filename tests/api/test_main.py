@@ -12,6 +12,7 @@ from api.core.corpus import build_chunks
 from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
+from tests.api.backends import Backend
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -22,6 +23,24 @@ def client(tmp_path_factory) -> TestClient:
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
     settings = Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def store_client(tmp_path_factory, backend: Backend) -> TestClient:
+    """The same API with its database on SQLite or PostgreSQL (the backend fixture), for the tests that store."""
+    data = tmp_path_factory.mktemp("store-data")
+    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
+    build_index(chunks, data / "index", None)
+    stores = backend.stores(data)
+    settings = Settings(
+        knowledge_dir=FIXTURE,
+        data_dir=data,
+        embedding_model="none",
+        database_url=stores.database_url,
+        tracker_db_url=stores.tracker_url,
+    )
     with TestClient(create_app(settings)) as c:
         yield c
 
@@ -99,7 +118,7 @@ def test_vocabularies_in_both_languages(client: TestClient) -> None:
     assert fr["needs"]["funding"] == "Financement" and en["needs"]["funding"] == "Funding"
 
 
-def test_handoff_is_stored_with_lever_verdicts(client: TestClient) -> None:
+def test_handoff_is_stored_with_lever_verdicts(store_client: TestClient) -> None:
     """A consented hand-off is stored with a reference, the profile, the lever cards and the transcript."""
     body = {
         "conversation_id": "conv-1",
@@ -112,11 +131,11 @@ def test_handoff_is_stored_with_lever_verdicts(client: TestClient) -> None:
         "levers": ["grant"],
         "transcript": [{"role": "founder", "text": "Bonjour"}, {"role": "assistant", "text": "Bonjour !"}],
     }
-    r = client.post("/handoffs", json=body)
+    r = store_client.post("/handoffs", json=body)
     assert r.status_code == 201 and r.json()["reference"].startswith("GN-")
     from api.models import Handoff
 
-    with client.app.state.sessions() as s:
+    with store_client.app.state.sessions() as s:
         case = s.query(Handoff).filter_by(reference=r.json()["reference"]).one()
     assert case.levers[0]["id"] == "grant" and case.levers[0]["criteria"][0]["verdict"] == "met"
     assert case.transcript[0]["text"] == "Bonjour" and case.profile["stage"] == "prototype"
@@ -126,35 +145,34 @@ def test_handoff_is_stored_with_lever_verdicts(client: TestClient) -> None:
     "change",
     [{"consent": False}, {"email": "not-an-email"}, {"name": ""}, {"levers": ["x"] * 50}, {"colour": "red"}],
 )
-def test_bad_handoff_is_refused_and_nothing_stored(client: TestClient, change: dict) -> None:
+def test_bad_handoff_is_refused_and_nothing_stored(store_client: TestClient, change: dict) -> None:
     """No consent, a bad e-mail, an empty name or unknown fields are a 422 and store nothing."""
     from api.models import Handoff
 
-    with client.app.state.sessions() as s:
+    with store_client.app.state.sessions() as s:
         before = s.query(Handoff).count()
     body = {"conversation_id": "c", "name": "Paul Martin", "email": "paul@example.com", "consent": True, **change}
-    r = client.post("/handoffs", json=body)
+    r = store_client.post("/handoffs", json=body)
     assert r.status_code == 422 and "paul@example.com" not in r.text
-    with client.app.state.sessions() as s:
+    with store_client.app.state.sessions() as s:
         assert s.query(Handoff).count() == before
 
 
-def test_feedback_recorded_and_validated(client: TestClient) -> None:
+def test_feedback_recorded_and_validated(store_client: TestClient) -> None:
     """Feedback with a rating and reason codes is stored; an unknown rating or reason is a 422."""
-    r = client.post(
+    r = store_client.post(
         "/feedback",
         json={"conversation_id": "c9", "rating": "down", "reasons": ["incorrect"], "comment": "le chiffre est daté"},
     )
     assert r.status_code == 201 and r.json()["status"] == "recorded"
-    assert client.post("/feedback", json={"conversation_id": "c9", "rating": "meh"}).status_code == 422
-    assert (
-        client.post("/feedback", json={"conversation_id": "c9", "rating": "up", "reasons": ["nice"]}).status_code == 422
-    )
+    assert store_client.post("/feedback", json={"conversation_id": "c9", "rating": "meh"}).status_code == 422
+    unknown_reason = {"conversation_id": "c9", "rating": "up", "reasons": ["nice"]}
+    assert store_client.post("/feedback", json=unknown_reason).status_code == 422
 
 
-def test_ready_lists_checks(client: TestClient) -> None:
+def test_ready_lists_checks(store_client: TestClient) -> None:
     """/ready is 200 with the database and index checks and the degraded modes."""
-    body = client.get("/ready").json()
+    body = store_client.get("/ready").json()
     assert body["status"] == "ready" and body["checks"]["database"] == "ok" and body["degraded"]
 
 

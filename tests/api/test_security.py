@@ -65,3 +65,16 @@ def test_cors_allow_list_and_headers(client: TestClient) -> None:
     assert "access-control-allow-origin" not in bad.headers
     r = client.get("/levers")
     assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY"
+
+
+def test_trusted_clients_are_addresses_or_networks() -> None:
+    """The rate limit trusts listed addresses and whole networks (action-server replicas), nothing else."""
+    from pydantic import ValidationError
+
+    from api.security import RateLimit
+
+    limiter = RateLimit(None, "5/minute", ("127.0.0.1", "10.0.5.0/24"))  # type: ignore[arg-type]
+    assert limiter._trusted("127.0.0.1") and limiter._trusted("10.0.5.77")
+    assert not limiter._trusted("10.0.6.1") and not limiter._trusted("testclient")
+    with pytest.raises(ValidationError, match="rate_limit_trusted"):
+        Settings(rate_limit_trusted=["not-an-address"])

@@ -1,4 +1,4 @@
-"""Staff routes: API keys with scopes, hand-offs listed, assigned and closed."""
+"""Staff routes: API keys with scopes, hand-offs listed, assigned and closed (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,26 @@ from api.keys import check_key, create_key, revoke
 from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
+from tests.api.backends import Backend
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory) -> TestClient:
+def client(tmp_path_factory, backend: Backend) -> TestClient:
+    """The API on the tiny knowledge base, its stores on SQLite or PostgreSQL (the backend fixture)."""
     data = tmp_path_factory.mktemp("staff-data")
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
-    with TestClient(create_app(Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none"))) as c:
+    stores = backend.stores(data)
+    settings = Settings(
+        knowledge_dir=FIXTURE,
+        data_dir=data,
+        embedding_model="none",
+        database_url=stores.database_url,
+        tracker_db_url=stores.tracker_url,
+    )
+    with TestClient(create_app(settings)) as c:
         yield c
 
 

@@ -1,8 +1,7 @@
-"""Staff conversations and analytics over Rasa's tracker store, through the HTTP API."""
+"""Staff conversations and analytics over Rasa's tracker store, through the HTTP API (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,30 +13,36 @@ from api.keys import create_key
 from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
+from tests.api.backends import Backend, Stores, traces
 from tests.api.tracker_support import Talk, create_tracker_db, small_dataset, write
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
 
-def _app(data: Path, tracker: Path) -> TestClient:
+def _app(data: Path, stores: Stores) -> TestClient:
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
     settings = Settings(
-        knowledge_dir=FIXTURE, data_dir=data, embedding_model="none", tracker_db_url=f"sqlite:///{tracker}"
+        knowledge_dir=FIXTURE,
+        data_dir=data,
+        embedding_model="none",
+        database_url=stores.database_url,
+        tracker_db_url=stores.tracker_url,
     )
     return TestClient(create_app(settings))
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
+def env(tmp_path_factory, backend: Backend):
     """An API whose tracker store holds the five known conversations, with read and admin keys."""
     data = tmp_path_factory.mktemp("conv-data")
-    small_dataset(create_tracker_db(data / "rasa.db"))
-    with _app(data, data / "rasa.db") as client:
+    stores = backend.stores(data)
+    small_dataset(create_tracker_db(stores.tracker_url))
+    with _app(data, stores) as client:
         with client.app.state.sessions() as s:
             keys = {"read": create_key(s, "read", "reader"), "admin": create_key(s, "admin", "boss")}
         client.post("/feedback", json={"conversation_id": "conv-en", "rating": "up", "reasons": ["clear"]})
-        yield client, keys, data
+        yield client, keys, stores
 
 
 def _h(keys: dict, scope: str) -> dict:
@@ -92,23 +97,13 @@ def test_analytics_route(env) -> None:
     assert again["feedback"]["reasons"]["complete"] == a["feedback"]["reasons"]["complete"] + 1
 
 
-def _traces(db: Path, needles: tuple[str, ...]) -> list[str]:
-    """Every (table, cell) of a SQLite file that mentions one of the needles."""
-    found = []
-    with sqlite3.connect(db) as conn:
-        for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
-                found += [f"{table}: {cell}"[:80] for cell in row if any(n in str(cell) for n in needles)]
-    return found
-
-
 def test_erasure_leaves_no_trace(env) -> None:
     """After DELETE, no table of Rasa's store or of the API's database mentions the conversation."""
-    client, keys, data = env
+    client, keys, stores = env
     talk = Talk("erase-me-7f3a", 1772442000.0 + 5 * 86400).session()
     talk.describe("Projet Zyxwv de télésuivi pour Mme Durandeau", "fr", ["funding"]).recommend(["grant"], "fr")
     talk.handoff("Mme Durandeau", "durandeau@example.org")
-    write(data / "rasa.db", talk)
+    write(stores.tracker_url, talk)
     handoff = {
         "conversation_id": "erase-me-7f3a",
         "name": "Mme Durandeau",
@@ -119,18 +114,19 @@ def test_erasure_leaves_no_trace(env) -> None:
     assert client.post("/handoffs", json=handoff).status_code == 201
     client.post("/feedback", json={"conversation_id": "erase-me-7f3a", "rating": "down", "comment": "Zyxwv"})
     needles = ("erase-me-7f3a", "Zyxwv", "Durandeau")
-    assert _traces(data / "rasa.db", needles) and _traces(data / "guichet.db", needles)
+    assert traces(stores.tracker_url, needles) and traces(stores.database_url, needles)
     r = client.delete("/staff/conversations/erase-me-7f3a", headers=_h(keys, "admin"))
     assert r.status_code == 200
     assert r.json()["deleted"] == {"events": len(talk.events), "feedback": 1, "handoffs": 1}
-    assert _traces(data / "rasa.db", needles) == [] and _traces(data / "guichet.db", needles) == []
+    assert traces(stores.tracker_url, needles) == [] and traces(stores.database_url, needles) == []
     assert client.delete("/staff/conversations/erase-me-7f3a", headers=_h(keys, "admin")).status_code == 404
     assert client.get("/staff/conversations", headers=_h(keys, "read")).json()["total"] == 5
 
 
-def test_absent_tracker_store(tmp_path: Path) -> None:
+def test_absent_tracker_store(tmp_path: Path, backend: Backend) -> None:
     """Before Rasa has ever started: empty lists, zero figures, readiness says the store is absent."""
-    with _app(tmp_path, tmp_path / "never.db") as client:
+    stores = backend.stores(tmp_path, tracker_file="never.db")
+    with _app(tmp_path, stores) as client:
         with client.app.state.sessions() as s:
             key = {"Authorization": f"Bearer {create_key(s, 'admin', 'x')}"}
         body = client.get("/staff/conversations", headers=key).json()
@@ -139,7 +135,7 @@ def test_absent_tracker_store(tmp_path: Path) -> None:
         assert client.get("/staff/conversations/x", headers=key).status_code == 404
         ready = client.get("/ready").json()
         assert ready["status"] == "ready" and ready["checks"]["conversations"] == "absent"
-    assert not (tmp_path / "never.db").exists()
+    assert not stores.tracker_exists()  # the API created nothing in Rasa's store
 
 
 def test_staff_page_served_with_strict_csp(env) -> None:

@@ -3,15 +3,17 @@
 The DDL is what `SQLTrackerStore(dialect="sqlite")` creates (copied from sqlite_master); each row is filled
 as SQLTrackerStore.save does: type_name = the event type, intent_name = parse_data.intent.name, action_name =
 the event's "name" (the action's, or the slot's for slot events), data = json.dumps(event.as_dict()).
+A store is a SQLite file (a Path) or a database URL (PostgreSQL: the DDL Rasa's SQLEvent compiles to there).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 RASA_DDL = (
     "CREATE TABLE events (\n\tid INTEGER NOT NULL, \n\tsender_id VARCHAR(255) NOT NULL, \n\t"
@@ -19,13 +21,29 @@ RASA_DDL = (
     "action_name VARCHAR(255), \n\tdata TEXT, \n\tPRIMARY KEY (id)\n)",
     "CREATE INDEX ix_events_sender_id ON events (sender_id)",
 )
+# CreateTable(SQLTrackerStore.SQLEvent.__table__) compiled for postgresql in .venv-rasa (SQLAlchemy 1.4).
+RASA_DDL_POSTGRESQL = (
+    "CREATE TABLE events (\n\tid SERIAL NOT NULL, \n\tsender_id VARCHAR(255) NOT NULL, \n\t"
+    "type_name VARCHAR(255) NOT NULL, \n\ttimestamp FLOAT, \n\tintent_name VARCHAR(255), \n\t"
+    "action_name VARCHAR(255), \n\tdata TEXT, \n\tPRIMARY KEY (id)\n)",
+    "CREATE INDEX ix_events_sender_id ON events (sender_id)",
+)
+Store = Path | str  # a SQLite file, or a SQLAlchemy URL
 
 
-def create_tracker_db(path: Path) -> Path:
-    with sqlite3.connect(path) as db:
-        for ddl in RASA_DDL:
-            db.execute(ddl)
-    return path
+def _engine(store: Store) -> sa.Engine:
+    return sa.create_engine(f"sqlite:///{store}" if isinstance(store, Path) else store)
+
+
+def create_tracker_db(store: Store) -> Store:
+    engine = _engine(store)
+    try:
+        with engine.begin() as conn:
+            for ddl in RASA_DDL if engine.dialect.name == "sqlite" else RASA_DDL_POSTGRESQL:
+                conn.exec_driver_sql(ddl)
+    finally:
+        engine.dispose()
+    return store
 
 
 class Talk:
@@ -142,21 +160,28 @@ def rows(talk: Talk) -> list[tuple]:
     return out
 
 
-def write(path: Path, *talks: Talk) -> None:
-    with sqlite3.connect(path) as db:
-        for talk in talks:
-            db.executemany(
-                "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                rows(talk),
-            )
+INSERT = sa.text(
+    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+    "VALUES (:sender_id, :type_name, :timestamp, :intent_name, :action_name, :data)"
+)
+COLUMNS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+def write(store: Store, *talks: Talk) -> None:
+    engine = _engine(store)
+    try:
+        with engine.begin() as conn:
+            for talk in talks:
+                conn.execute(INSERT, [dict(zip(COLUMNS, row, strict=True)) for row in rows(talk)])
+    finally:
+        engine.dispose()
 
 
 DAY1 = 1772442000.0  # 2026-03-02 09:00 UTC
 DAY = 86400.0
 
 
-def small_dataset(path: Path) -> dict[str, Talk]:
+def small_dataset(store: Store) -> dict[str, Talk]:
     """Five conversations whose figures the tests know exactly (see test_analytics)."""
     c1 = Talk("conv-fr-full", DAY1).session()
     c1.describe(
@@ -179,5 +204,5 @@ def small_dataset(path: Path) -> dict[str, Talk]:
     c4 = Talk("conv-fr-hello", DAY1 + 3 * DAY).session().user("Bonjour", "greet", "fr").action("action_listen")
     c5 = Talk("conv-opened", DAY1 + 3 * DAY + 60).session()
     talks = {t.sender: t for t in (c1, c2, c3, c4, c5)}
-    write(path, *talks.values())
+    write(store, *talks.values())
     return talks

@@ -11,17 +11,19 @@ from api.core.analytics import analytics
 from api.core.tracker import tracker_engine
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback, Handoff
+from tests.api.backends import Backend
 from tests.api.tracker_support import create_tracker_db, small_dataset
 
 D1 = dt.date(2026, 3, 2)
 
 
 @pytest.fixture
-def stores(tmp_path: Path):
+def stores(tmp_path: Path, backend: Backend):
     """A tracker DB with the five known conversations and an API DB with their feedback and one hand-off."""
-    small_dataset(create_tracker_db(tmp_path / "rasa.db"))
-    tracker = tracker_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
-    api = make_engine(f"sqlite:///{tmp_path / 'guichet.db'}")
+    urls = backend.stores(tmp_path)  # SQLite files or fresh PostgreSQL databases
+    small_dataset(create_tracker_db(urls.tracker_url))
+    tracker = tracker_engine(urls.tracker_url)
+    api = make_engine(urls.database_url)
     migrate(api)
     with session_factory(api)() as s:
         at = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)

@@ -12,14 +12,16 @@ from api.core.conversations import Filters, erase, list_conversations, purge, su
 from api.core.tracker import EVENTS, day_bounds, has_events, tracker_engine, tracker_state
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback, Handoff
+from tests.api.backends import Backend
 from tests.api.tracker_support import DAY, DAY1, create_tracker_db, small_dataset
 
 
 @pytest.fixture
-def stores(tmp_path: Path):
-    small_dataset(create_tracker_db(tmp_path / "rasa.db"))
-    tracker = tracker_engine(f"sqlite:///{tmp_path / 'rasa.db'}")
-    api = make_engine(f"sqlite:///{tmp_path / 'guichet.db'}")
+def stores(tmp_path: Path, backend: Backend):
+    urls = backend.stores(tmp_path)  # SQLite files or fresh PostgreSQL databases
+    small_dataset(create_tracker_db(urls.tracker_url))
+    tracker = tracker_engine(urls.tracker_url)
+    api = make_engine(urls.database_url)
     migrate(api)
     yield tracker, session_factory(api)
     tracker.dispose()
