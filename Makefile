@@ -45,11 +45,15 @@ $(WEB_ASSETS) &: $(WEB_STAMP) web/build.mjs $(wildcard web/src/*)
 
 web: $(WEB_ASSETS)
 
-# Debian's chromium for the browser tests (tests/web/ skip without it).
+# Debian's chromium for the browser tests (tests/web/ skip without it) and docker-compose to validate
+# docker-compose.yml (tests/deploy/; no Docker engine is needed for that).
+TEST_TOOLS := chromium:/usr/bin/chromium docker-compose:/usr/bin/docker-compose
 browser:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium: /usr/bin/chromium"; \
-	elif [ "$$(id -u)" = 0 ]; then apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
-	else echo "The browser tests need Debian's chromium: run 'sudo apt-get install -y chromium' (they skip without it)."; fi
+	@for tool in $(TEST_TOOLS); do pkg=$${tool%%:*}; bin=$${tool#*:}; \
+	  if [ -x $$bin ]; then echo "$$pkg: $$bin"; \
+	  elif [ "$$(id -u)" = 0 ]; then apt-get install -y -qq $$pkg || { apt-get update -qq && apt-get install -y -qq $$pkg; }; \
+	  else echo "Some tests need Debian's $$pkg: run 'sudo apt-get install -y $$pkg' (they skip without it)."; fi; \
+	done
 
 # Reinstalls only when the project or its pins change. torch is pinned to the CPU build 2.13.0
 # (installed first and alone, so nothing pulls a multi-GB CUDA build).
