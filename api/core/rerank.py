@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from retrieval.analysis import fold
+from retrieval.analysis import detect_lang, fold, tokenize
 from retrieval.models import Hit
 
 from .catalogue import Vocabularies
@@ -21,14 +21,42 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _what(match: re.Match[str], lang: str) -> str | None:
+    """The stem of the thing a question counts ("combien d'axes" -> "axe"), from its `what` group."""
+    word = match.groupdict().get("what")
+    stems = tokenize(word, lang) if word else []
+    return stems[0] if stems else None
+
+
+def _matches(question: str, vocab: Vocabularies) -> list[tuple[str, str | None]]:
+    """(answer type, counted stem or None) for every answer type the question expects."""
+    q, lang = fold(question), detect_lang(question)[0]
+    out = []
+    for code, at in vocab.answer_types.items():
+        m = next((m for p in at.question if (m := _rx(p).search(q))), None)
+        if m:
+            out.append((code, _what(m, lang)))
+    return out
+
+
 def expected_types(question: str, vocab: Vocabularies) -> list[str]:
-    q = fold(question)
-    return [code for code, at in vocab.answer_types.items() if any(_rx(p).search(q) for p in at.question)]
+    return [code for code, _ in _matches(question, vocab)]
 
 
 def evidence_patterns(question: str, vocab: Vocabularies) -> list[re.Pattern[str]]:
-    """Patterns of passages that hold the kind of answer the question expects."""
-    return [_rx(p) for t in expected_types(question, vocab) for p in vocab.answer_types[t].evidence]
+    """Patterns of passages that hold the kind of answer the question expects.
+
+    An evidence pattern with a `{what}` slot stands for the counted thing itself (a number next to
+    "axes", not any number): it is filled with the stem the question's `what` group read, or dropped.
+    """
+    out = []
+    for code, what in _matches(question, vocab):
+        for p in vocab.answer_types[code].evidence:
+            if "{what}" not in p:
+                out.append(_rx(p))
+            elif what:
+                out.append(_rx(p.replace("{what}", re.escape(what))))
+    return out
 
 
 def rerank_by_answer_type(question: str, hits: list[Hit], vocab: Vocabularies) -> list[Hit]:

@@ -1,0 +1,45 @@
+"""Answer-type re-ranking with the knowledge base's own vocabularies (knowledge/vocabularies.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.core.catalogue import load_catalogue
+from api.core.rerank import evidence_patterns, expected_types, rerank_by_answer_type
+from retrieval.models import Chunk, Hit
+
+KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return load_catalogue(KNOWLEDGE).vocab
+
+
+def _hit(n: int, text: str, score: float) -> Hit:
+    chunk = Chunk(id=f"d#{n:04d}", doc_id="d", lang="fr", kind="passage", title="t", section="s", text=text)
+    return Hit(chunk=chunk, score=score)
+
+
+def test_a_count_question_prefers_the_number_next_to_the_counted_thing(vocab) -> None:
+    """"Combien d'axes" lifts "cinq axes" over a passage with some other number ("une centaine")."""
+    hits = [
+        _hit(1, "La consultation comptait déjà une centaine de répondants le 19 février 2021.", 1.0),
+        _hit(2, "La stratégie est organisée en cinq axes qui suivent la vie d'un projet.", 0.8),
+    ]
+    ranked = rerank_by_answer_type("Combien d'axes compte la stratégie ?", hits, vocab)
+    assert ranked[0].chunk.id == "d#0002"
+    assert "count" in expected_types("How many projects were funded?", vocab)
+    assert any(p.search("61 projects funded for 150 m€") for p in evidence_patterns("How many projects?", vocab))
+    assert not any(p.search("a hundred people") for p in evidence_patterns("How many projects?", vocab))
+
+
+def test_amount_and_date_questions_prefer_figures_and_years(vocab) -> None:
+    """"Quel budget" lifts a passage with an amount; "quand" lifts one with a year; others keep their order."""
+    hits = [_hit(1, "La formation concerne tous les acteurs.", 1.0), _hit(2, "81 M€ pour la formation.", 0.9)]
+    assert rerank_by_answer_type("Quel budget pour la formation ?", hits, vocab)[0].chunk.id == "d#0002"
+    hits = [_hit(1, "Lancée à Station F.", 1.0), _hit(2, "Lancée le 18 octobre 2021.", 0.9)]
+    assert rerank_by_answer_type("Quand a-t-elle été lancée ?", hits, vocab)[0].chunk.id == "d#0002"
+    assert rerank_by_answer_type("Qui coordonne la stratégie ?", hits, vocab)[0].chunk.id == "d#0001"
