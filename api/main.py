@@ -10,6 +10,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .core.brain import build_brain, embedder_from_settings
 from .core.tracker import tracker_engine, tracker_state
@@ -66,6 +68,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail})
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        # A lost database is an outage to retry later, not a client error nor an unexplained 500.
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "the database is unavailable; nothing was recorded, retry in a moment"},
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_refused(request: Request, exc: DBAPIError) -> JSONResponse:
+        # PostgreSQL refuses some values SQLite takes (NUL characters in text): the client's input, so a 4xx.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+        return JSONResponse(status_code=422, content={"detail": "a field holds characters that cannot be stored"})
 
     uploads = {"/staff/documents": settings.max_upload_bytes + 1024 * 1024}  # room for the multipart framing
     protect(

@@ -5,18 +5,36 @@ the conversation in memory only (lost at the next restart, invisible to other in
 class cannot be imported silently becomes an InMemoryTrackerStore. This subclass checks at start that its
 database really holds the events table (Rasa refuses to start otherwise), says loudly when a save fails,
 and counts failures so the readiness route (readiness.py) can report them.
+
+EnvRedisLockStore, the production lock store, lives here too: the module is already importable by Rasa.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any, Optional
 
 import sqlalchemy as sa
+from rasa.core.lock_store import RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 log = logging.getLogger(__name__)
+
+
+class EnvRedisLockStore(RedisLockStore):
+    """Rasa's Redis lock store, its db and key prefix defaulted from RASA_REDIS_DB / RASA_REDIS_PREFIX.
+
+    Rasa's endpoint files cannot give a variable a default (an unset ${VAR} stops the server), and several
+    bots or test runs may share one Redis: the prefix (alphanumeric) keeps their locks apart.
+    """
+
+    def __init__(self, endpoint_config: Any) -> None:
+        kwargs = dict(endpoint_config.kwargs)
+        kwargs.setdefault("db", int(os.environ.get("RASA_REDIS_DB") or 1))
+        kwargs.setdefault("key_prefix", os.environ.get("RASA_REDIS_PREFIX") or "guichet")
+        super().__init__(host=endpoint_config.url or "localhost", **kwargs)
 
 
 class TrackerStoreUnusable(RuntimeError):
