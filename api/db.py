@@ -17,10 +17,20 @@ class Base(DeclarativeBase):
     pass
 
 
+# A database that drops packets silently would otherwise hold a request for the kernel's TCP timeout
+# (minutes); after this many seconds the request gets the API's 503 instead.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def server_connect_args(url: str) -> dict:
+    """Driver options for a database server (PostgreSQL): a bounded connection time."""
+    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if url.startswith("postgresql") else {}
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=server_connect_args(url))
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

@@ -13,8 +13,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from retrieval.index import sweep_staging as sweep_index
+
 from .core.brain import build_brain, embedder_from_settings
+from .core.indexing import uploads_dir
 from .core.tracker import tracker_engine, tracker_state
+from .core.uploads import sweep_staging as sweep_uploads
 from .db import make_engine, migrate, session_factory
 from .routes import analytics, conversations, documents, feedback, handoffs, health, knowledge, pages, staff, staff_page
 from .security import protect
@@ -39,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         for note in app.state.brain.notes:
             log.warning(note)
+        # What a crash (SIGKILL mid-upload or mid-re-index) left half-written goes; live writers' entries stay.
+        sweep_index(settings.resolved_index_dir())
+        sweep_uploads(uploads_dir(settings.data_dir))
         engine = make_engine(settings.resolved_database_url())
         migrate(engine)
         app.state.sessions = session_factory(engine)

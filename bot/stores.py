@@ -16,11 +16,13 @@ import os
 from typing import Any, Optional
 
 import sqlalchemy as sa
-from rasa.core.lock_store import RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 
 log = logging.getLogger(__name__)
+# Longest a lock-state update may take (a few Redis round trips); a crashed holder frees it after this.
+MUTEX_SECONDS = 5
 
 
 class EnvRedisLockStore(RedisLockStore):
@@ -35,6 +37,27 @@ class EnvRedisLockStore(RedisLockStore):
         kwargs.setdefault("db", int(os.environ.get("RASA_REDIS_DB") or 1))
         kwargs.setdefault("key_prefix", os.environ.get("RASA_REDIS_PREFIX") or "guichet")
         super().__init__(host=endpoint_config.url or "localhost", **kwargs)
+
+    # Rasa's ticket lock is a JSON value that issue_ticket, update_lock and cleanup each read, change and
+    # write back without any atomicity: two servers taking a ticket for one conversation at the same moment
+    # can both read the same state, draw the same ticket number and process two turns at once, so one
+    # turn's events are lost (seen in tests/production/test_shared_state.py). A short Redis mutex per
+    # conversation makes each read-change-write whole; turns themselves still queue on the tickets.
+    def _mutex(self, conversation_id: str) -> Any:
+        return self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=MUTEX_SECONDS,
+                             blocking_timeout=MUTEX_SECONDS)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
 
 
 class TrackerStoreUnusable(RuntimeError):

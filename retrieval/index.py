@@ -28,6 +28,7 @@ from . import dense, lexical
 from .analysis import tokenize
 from .embedding import Embedder, file_sha256
 from .models import Chunk
+from .staging import held, sweep
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -124,20 +125,26 @@ def build_index(
     tmp = builds / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        manifest = _write_build(tmp, chunks, embedder, params, digest)
-        name = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%f')}-{digest[:10]}"
-        final = builds / name
-        os.replace(tmp, final)
-        pointer_tmp = root / f".CURRENT.{uuid.uuid4().hex}"
-        pointer_tmp.write_text(name + "\n", encoding="utf-8")
-        with pointer_tmp.open("rb") as f:
-            os.fsync(f.fileno())
-        os.replace(pointer_tmp, root / "CURRENT")
+        with held(tmp):  # a sweep (another process's, after a crash) leaves a build in progress alone
+            manifest = _write_build(tmp, chunks, embedder, params, digest)
+            name = f"{dt.datetime.now(dt.UTC).strftime('%Y%m%dT%H%M%S%f')}-{digest[:10]}"
+            final = builds / name
+            os.replace(tmp, final)
+            pointer_tmp = root / f".CURRENT.{uuid.uuid4().hex}"
+            pointer_tmp.write_text(name + "\n", encoding="utf-8")
+            with pointer_tmp.open("rb") as f:
+                os.fsync(f.fileno())
+            os.replace(pointer_tmp, root / "CURRENT")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     _collect_garbage(root, keep=final)
     return final, manifest, True
+
+
+def sweep_staging(root: Path) -> list[str]:
+    """Remove what an interrupted build left (half-written builds, pointer files); live builds are kept."""
+    return sweep(root / "builds", ".tmp-") + sweep(root, ".CURRENT.")
 
 
 def _write_build(out: Path, chunks: list[Chunk], embedder: Embedder | None, params: dict, digest: str) -> dict:
@@ -177,10 +184,8 @@ def _write_build(out: Path, chunks: list[Chunk], embedder: Embedder | None, para
 
 
 def _collect_garbage(root: Path, keep: Path) -> None:
+    sweep_staging(root)
     builds = sorted((p for p in (root / "builds").iterdir() if p.is_dir()), key=lambda p: p.name)
-    for p in builds:
-        if p.name.startswith(".tmp-"):
-            shutil.rmtree(p, ignore_errors=True)
     done = [p for p in builds if not p.name.startswith(".tmp-") and p != keep]
     for p in done[: max(0, len(done) - (KEEP_BUILDS - 1))]:
         shutil.rmtree(p, ignore_errors=True)

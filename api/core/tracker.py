@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..db import server_connect_args
+
 METADATA = sa.MetaData()
 # The same columns as SQLTrackerStore.SQLEvent (Rasa creates the table and its sender_id index).
 EVENTS = sa.Table(
@@ -44,7 +46,7 @@ FALLBACK_INTENT = "nlu_fallback"
 def tracker_engine(url: str) -> Engine:
     """An engine on Rasa's store; nothing is created: an absent SQLite file stays absent until Rasa makes it."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        return sa.create_engine(url, pool_pre_ping=True, connect_args=server_connect_args(url))
     engine = sa.create_engine(url, connect_args={"timeout": 10})
 
     @sa.event.listens_for(engine, "connect")

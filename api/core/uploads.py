@@ -7,9 +7,11 @@ import os
 import re
 import unicodedata
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 from retrieval.loading import UnreadableDocument, read_document
+from retrieval.staging import held, sweep
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_BYTES = 20 * 1024 * 1024
@@ -56,6 +58,7 @@ def store(folder: Path, files: list[tuple[str, bytes]], limit: int = MAX_BYTES) 
     folder.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path, dict]] = []
     names: set[str] = set()
+    locks = ExitStack()  # each staged file stays locked until stored or dropped (see retrieval/staging.py)
     try:
         for filename, data in files:
             name = check_name(filename)
@@ -64,8 +67,10 @@ def store(folder: Path, files: list[tuple[str, bytes]], limit: int = MAX_BYTES) 
             names.add(name)
             check_size(name, len(data), limit)
             tmp = folder / f".upload-{uuid.uuid4().hex}{Path(name).suffix}"
-            tmp.write_bytes(data)
+            tmp.touch()
             staged.append((tmp, folder / name, {}))
+            locks.enter_context(held(tmp))
+            tmp.write_bytes(data)
             try:
                 doc = read_document(tmp)
             except UnreadableDocument as exc:
@@ -76,7 +81,13 @@ def store(folder: Path, files: list[tuple[str, bytes]], limit: int = MAX_BYTES) 
     finally:
         for tmp, _, _ in staged:
             tmp.unlink(missing_ok=True)
+        locks.close()
     return [info for _, _, info in staged]
+
+
+def sweep_staging(folder: Path) -> list[str]:
+    """Remove the staged files of uploads a crash interrupted (never those of an upload in progress)."""
+    return sweep(folder, ".upload-")
 
 
 def listing(folder: Path) -> list[dict]:

@@ -66,7 +66,7 @@ def test_concurrent_turns_for_one_sender_lose_no_event(prod: ProdStack) -> None:
     """Messages of one sender sent to both servers at once are all recorded, one whole turn after another."""
     who = sender("race")
     prod.say(prod.rasa_a, who, "Bonjour")
-    rounds, sent = 4, 1
+    rounds, sent = 12, 1
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=2) as pool:
         for n in range(rounds):

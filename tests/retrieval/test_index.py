@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -305,6 +307,7 @@ def test_stale_tmp_folders_are_collected(tmp_path, chunks):
     stale = tmp_path / "builds" / ".tmp-killed"
     stale.mkdir()
     (stale / "chunks.jsonl").write_text("{}", encoding="utf-8")
+    os.utime(stale, (time.time() - 60, time.time() - 60))  # a second-old entry may be a live writer's
     build_index(_changed(chunks, "Autre texte."), tmp_path, None)
     assert not stale.exists()
 
