@@ -14,7 +14,7 @@ RASA_STAMP := $(VENV_RASA)/.installed
 BOT_MODEL := bot/models/current.tar.gz
 BOT_SOURCES := $(shell find bot/config.yml bot/domain bot/data bot/components -type f -not -name '*.pyc' 2>/dev/null)
 
-.PHONY: setup setup-bot bot-model run index test lint typecheck unit bot-test bench eval clean
+.PHONY: setup setup-bot bot-model run index test lint typecheck unit bot-test bench bench-all eval clean
 
 setup: $(STAMP) $(RASA_STAMP)
 
@@ -87,6 +87,11 @@ test: lint typecheck bot-test unit
 
 bench: index
 	$(BIN)/python scripts/bench.py
+
+# Everything in docs/benchmarks.md: retrieval, API throughput, Rasa turns, load with pauses, saturation with
+# one and two Rasa servers (PostgreSQL + Redis), the staff page over 10 000 conversations. ~15 min.
+bench-all: index $(BOT_MODEL) web
+	scripts/bench_all.sh
 
 eval: index
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev.jsonl

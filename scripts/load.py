@@ -19,6 +19,7 @@ import asyncio
 import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -187,6 +188,34 @@ async def saturate(urls: list[str], steps: list[int], duration: float, seed: int
             "at_founders": best["founders"] if best else None}
 
 
+def start_profiles(pids: dict[str, int], seconds: float, folder: Path) -> list[subprocess.Popen]:
+    """py-spy (sampling, from outside) on each process for the measured run: where its time goes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).with_name("py-spy")
+    return [
+        subprocess.Popen([str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "50",
+                          "--format", "raw", "--nonblocking", "--output", str(folder / f"{name}.txt")],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, pid in pids.items()
+    ]
+
+
+def summarise_profile(path: Path, top: int = 8) -> dict:
+    """Samples of one process (its busy time) and the functions holding most of them, inclusive."""
+    total, inclusive = 0, {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        for frame in dict.fromkeys(f.split(" (")[0] for f in stack.split(";")):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])
+    skip = ("<module>", "run", "_run", "run_forever", "_run_once", "run_until_complete", "main", "__call__")
+    return {"samples": total, "top": [(f, round(100 * n / total, 1)) for f, n in ranked if f not in skip][:top]}
+
+
 def _pids(pairs: list[str]) -> dict[str, int]:
     out = {}
     for pair in pairs:
@@ -212,6 +241,7 @@ def main() -> None:
     ap.add_argument("--pid", action="append", default=[], help="NAME=PID of a process whose peak memory to report")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, help="also write the JSON report here")
+    ap.add_argument("--profile", type=Path, help="record every process with py-spy into this folder (rasa, api)")
     args = ap.parse_args()
 
     stack = None
@@ -230,7 +260,16 @@ def main() -> None:
             if args.warmup:
                 asyncio.run(run_rasa(urls, min(4, args.conversations), 0.0, args.warmup, args.seed + 1000))
             if args.mode == "rasa":
+                spies = start_profiles(pids, args.duration, args.profile) if args.profile else []
                 report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed))
+                for spy in spies:
+                    spy.wait(timeout=60)
+                if args.profile:
+                    report["profile"] = {
+                        name: summarise_profile(args.profile / f"{name}.txt")
+                        for name in pids
+                        if (args.profile / f"{name}.txt").exists()
+                    }
             else:
                 steps = [int(s) for s in args.steps.split(",") if s.strip()]
                 report = asyncio.run(saturate(urls, steps, args.duration, args.seed))

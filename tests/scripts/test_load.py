@@ -37,3 +37,19 @@ def test_report_quantiles_rate_and_errors() -> None:
     assert (report["p50_ms"], report["p95_ms"], report["p99_ms"]) == (51.0, 96.0, 100.0)
     assert report["errors"] == 2 and report["error_kinds"] == {"HTTP 500": 2}
     assert Tally().report(1.0)["p95_ms"] is None
+
+
+def test_profile_summary_counts_inclusive_samples(tmp_path) -> None:
+    """Each function's share counts the samples of every stack it is on, once per stack."""
+    from scripts.load import summarise_profile
+
+    raw = tmp_path / "rasa.txt"
+    raw.write_text(
+        "main (a.py:1);predict (p.py:2);dense (p.py:3) 6\n"
+        "main (a.py:1);save (t.py:4) 3\n"
+        "main (a.py:1);predict (p.py:2);predict (p.py:2) 1\n",
+        encoding="utf-8",
+    )
+    summary = summarise_profile(raw)
+    assert summary["samples"] == 10
+    assert summary["top"][:3] == [("predict", 70.0), ("dense", 60.0), ("save", 30.0)]
