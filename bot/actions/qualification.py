@@ -24,7 +24,9 @@ MAX_QUESTIONS = 2
 MAX_CARDS = 3
 # Intents whose message is an attempt at answering the pending question; others (a question, a request
 # for an advisor…) leave the form to the rules, which resume it afterwards.
-ANSWERING = {"inform", "deny", "affirm", "describe_project", "nlu_fallback", "give_contact"}
+ANSWERING = {"inform", "deny", "affirm", "describe_project", "nlu_fallback", "give_contact", "dont_know"}
+# "I don't know" to the need means the founder wants to be oriented (the need question's own button).
+DONT_KNOW_NEED = ["orientation"]
 
 
 def _slot_value(slot: str, value: Any) -> Any:
@@ -124,6 +126,7 @@ class ValidateQualificationForm(FormValidationAction):
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             if intent in ("affirm", "deny"):
                 return {"medical_device": "true" if intent == "affirm" else "false"}
+            # dont_know is not a "no": _read sets it to UNKNOWN (and says the question is skipped)
         return await self._read(dispatcher, tracker, "medical_device")
 
     async def _read(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> Dict[Text, Any]:
@@ -134,6 +137,11 @@ class ValidateQualificationForm(FormValidationAction):
             return {}
         if intent not in ANSWERING:
             return {}
+        if intent == "dont_know":  # not asked again: the API gets it as unknown
+            if slot == "needs":
+                return {"needs": DONT_KNOW_NEED}
+            dispatcher.utter_message(response="utter_skip_question")
+            return {slot: UNKNOWN}
         try:
             res = await get_client().route(text, profile_from_slots(tracker), lang_of(tracker))
         except ApiUnavailable:
