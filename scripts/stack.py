@@ -37,6 +37,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> None:
+    """Return once url answers below 500; RuntimeError with the log's end if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: process exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not ready after {timeout}s:\n{log.read_text()[-3000:]}")
+
+
 def peak_rss_mb(pid: int) -> float | None:
     """Peak resident memory (VmHWM) of a process and its descendants, in MB; None once it is gone."""
     total, seen = 0, [pid]
@@ -112,17 +127,10 @@ class LocalStack:
         self.procs[name] = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def _wait(self, name: str, url: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.procs[name].poll() is not None:
-                raise SystemExit(f"{name} exited:\n{(self.tmp / f'{name}.log').read_text()[-3000:]}")
-            try:
-                if httpx.get(url, timeout=1).status_code < 500:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise SystemExit(f"{name} not ready after {timeout:.0f}s: see {self.tmp / f'{name}.log'}")
+        try:
+            wait_for(url, self.procs[name], timeout, self.tmp / f"{name}.log")
+        except RuntimeError as exc:
+            raise SystemExit(f"{name}: {exc}") from exc
 
     def start(self) -> LocalStack:
         api_port, actions_port = free_port(), free_port()

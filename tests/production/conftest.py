@@ -17,7 +17,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from tests.bot.conftest import MODEL, RASA_VENV, ROOT, _start, free_port, wait_for
+from scripts.stack import free_port, wait_for
+from tests.bot.conftest import MODEL, RASA_VENV, ROOT, _start
 from tests.production.proxy import CuttableProxy
 from tests.production.resp import Redis
 

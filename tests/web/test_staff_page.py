@@ -16,8 +16,8 @@ from api.core.corpus import build_chunks
 from api.db import make_engine, session_factory
 from api.keys import create_key
 from retrieval.index import build_index
+from scripts.stack import free_port, wait_for
 from tests.api.tracker_support import Talk, create_tracker_db, small_dataset, write
-from tests.bot.conftest import free_port, wait_for
 from tests.web.conftest import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
