@@ -8,6 +8,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +30,20 @@ class Stack:
         r = httpx.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=30)
         r.raise_for_status()
         return r.json()
+
+
+class ChannelStack:
+    """The stack seen through a chat platform's fake user (Slack, Teams): the REST conversation tests run
+    unchanged on it, each `say` going through the platform's signed protocol."""
+
+    def __init__(self, stack: Stack, user: Any) -> None:
+        self.stack, self.procs, self.user = stack, stack.procs, user
+
+    def say(self, sender: str, message: str) -> list[dict]:
+        return self.user.say(sender, message)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.stack, name)
 
 
 def _start(name: str, cmd: list[str], cwd: Path, env: dict, tmp: Path) -> tuple[subprocess.Popen, Path]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 import tests.bot.test_conversations as rest
-from tests.bot.conftest import ChannelFakes, Stack
+from tests.bot.conftest import ChannelFakes, ChannelStack, Stack
 from tests.bot.fakes.clients import (
     BOT_USER,
     SLACK_CHANNEL,
@@ -28,19 +28,6 @@ REST_ONLY = {"test_conversations_really_reach_the_configured_store"}
 CONVERSATIONS = sorted(n for n in dir(rest) if n.startswith("test_") and not n.startswith("test_zz_")
                        and n not in REST_ONLY)
 LAST_CONVERSATIONS = sorted(n for n in dir(rest) if n.startswith("test_zz_"))
-
-
-class SlackStack:
-    """The stack seen through Slack: the REST conversation tests run unchanged on it."""
-
-    def __init__(self, stack: Stack, user: SlackUser) -> None:
-        self.stack, self.procs, self.user = stack, stack.procs, user
-
-    def say(self, sender: str, message: str) -> list[dict]:
-        return self.user.say(sender, message)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.stack, name)
 
 
 @pytest.fixture(scope="module")
@@ -182,11 +169,11 @@ def test_bad_bodies_get_400_not_500(slack: SlackUser) -> None:
 @pytest.mark.parametrize("name", CONVERSATIONS)
 def test_conversation_through_slack(name: str, stack: Stack, slack: SlackUser, channel_fakes: ChannelFakes) -> None:
     """Each REST end-to-end conversation test passes unchanged through Slack (buttons clicked as Block Kit)."""
-    getattr(rest, name)(SlackStack(stack, slack))
+    getattr(rest, name)(ChannelStack(stack, slack))
     assert channel_fakes.slack.refused == []
 
 
 @pytest.mark.parametrize("name", LAST_CONVERSATIONS)
 def test_zz_conversation_through_slack(name: str, stack: Stack, slack: SlackUser) -> None:
     """The REST tests that stop parts of the stack, through Slack (they run last)."""
-    getattr(rest, name)(SlackStack(stack, slack))
+    getattr(rest, name)(ChannelStack(stack, slack))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import tests.bot.test_conversations as rest
-from tests.bot.conftest import ROOT, ChannelFakes, Stack
+from tests.bot.conftest import ROOT, ChannelFakes, ChannelStack, Stack
 from tests.bot.fakes.botframework import KEYS_PATH, OPENID_PATH, FakeBotFramework
 from tests.bot.fakes.clients import TeamsUser, teams_sender, user_turns, wait_turn
 from tests.bot.fakes.rs256 import RsaKey
@@ -24,19 +24,6 @@ REST_ONLY = {"test_conversations_really_reach_the_configured_store"}  # reads th
 CONVERSATIONS = sorted(n for n in dir(rest) if n.startswith("test_") and not n.startswith("test_zz_")
                        and n not in REST_ONLY)
 LAST_CONVERSATIONS = sorted(n for n in dir(rest) if n.startswith("test_zz_"))
-
-
-class TeamsStack:
-    """The stack seen through Teams: the REST conversation tests run unchanged on it."""
-
-    def __init__(self, stack: Stack, user: TeamsUser) -> None:
-        self.stack, self.procs, self.user = stack, stack.procs, user
-
-    def say(self, sender: str, message: str) -> list[dict]:
-        return self.user.say(sender, message)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.stack, name)
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +175,7 @@ def test_a_repeated_activity_is_answered_once(teams: TeamsUser, channel_fakes: C
 @pytest.mark.parametrize("name", CONVERSATIONS)
 def test_conversation_through_teams(name: str, stack: Stack, teams: TeamsUser) -> None:
     """Each REST end-to-end conversation test passes unchanged through Teams (buttons clicked as messageBack)."""
-    getattr(rest, name)(TeamsStack(stack, teams))
+    getattr(rest, name)(ChannelStack(stack, teams))
 
 
 @pytest.mark.integration
@@ -196,7 +183,7 @@ def test_conversation_through_teams(name: str, stack: Stack, teams: TeamsUser) -
 @pytest.mark.parametrize("name", LAST_CONVERSATIONS)
 def test_zz_conversation_through_teams(name: str, stack: Stack, teams: TeamsUser) -> None:
     """The REST tests that stop parts of the stack, through Teams (they run last)."""
-    getattr(rest, name)(TeamsStack(stack, teams))
+    getattr(rest, name)(ChannelStack(stack, teams))
 
 
 def png_size(data: bytes) -> tuple[int, int]:
