@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
 PG_URL = os.environ.get("GUICHET_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ("sqlite", "postgresql")
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
 
 def _libpq(url: sa.URL) -> str:
@@ -117,3 +124,28 @@ def column(url: str, sql: str) -> list:
             return [row[0] for row in conn.execute(sa.text(sql))]
     finally:
         engine.dispose()
+
+
+@contextmanager
+def fixture_api(data: Path, backend: Backend) -> Iterator[TestClient]:
+    """The API on the tiny fixture knowledge base (lexical index built in data/), its stores on this backend."""
+    from fastapi.testclient import TestClient
+
+    from api.core.catalogue import load_catalogue
+    from api.core.corpus import build_chunks
+    from api.main import create_app
+    from api.settings import Settings
+    from retrieval.index import build_index
+
+    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
+    build_index(chunks, data / "index", None)
+    stores = backend.stores(data)
+    settings = Settings(
+        knowledge_dir=FIXTURE,
+        data_dir=data,
+        embedding_model="none",
+        database_url=stores.database_url,
+        tracker_db_url=stores.tracker_url,
+    )
+    with TestClient(create_app(settings)) as client:
+        yield client

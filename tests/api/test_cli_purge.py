@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from api.db import make_engine, migrate, session_factory
-from api.models import Feedback, Handoff
+from api.models import Feedback
 from tests.api.backends import Backend, Stores, column
-from tests.api.tracker_support import Talk, create_tracker_db, write
+from tests.api.tracker_support import Talk, create_tracker_db, handoff, write
 
 
 def _run(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -54,21 +54,7 @@ def test_purge_applies_retention(tmp_path: Path, backend: Backend) -> None:
             ]
         )
         for ref, status in (("GN-OLD", "closed"), ("GN-OPEN", "open")):
-            s.add(
-                Handoff(
-                    reference=ref,
-                    conversation_id="old-talk",
-                    name="Ana",
-                    email="a@example.com",
-                    consent=True,
-                    lang="fr",
-                    profile={},
-                    levers=[],
-                    transcript=[],
-                    status=status,
-                    updated_at=old,
-                )
-            )
+            s.add(handoff(ref, "old-talk", status=status, updated_at=old))
         s.commit()
     engine.dispose()
     env = {**_env(tmp_path, stores), "GUICHET_RETENTION_DAYS": "365"}

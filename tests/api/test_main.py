@@ -12,7 +12,7 @@ from api.core.corpus import build_chunks
 from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
-from tests.api.backends import Backend
+from tests.api.backends import Backend, fixture_api
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -31,17 +31,7 @@ def client(tmp_path_factory) -> TestClient:
 def store_client(tmp_path_factory, backend: Backend) -> TestClient:
     """The same API with its database on SQLite or PostgreSQL (the backend fixture), for the tests that store."""
     data = tmp_path_factory.mktemp("store-data")
-    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
-    build_index(chunks, data / "index", None)
-    stores = backend.stores(data)
-    settings = Settings(
-        knowledge_dir=FIXTURE,
-        data_dir=data,
-        embedding_model="none",
-        database_url=stores.database_url,
-        tracker_db_url=stores.tracker_url,
-    )
-    with TestClient(create_app(settings)) as c:
+    with fixture_api(data, backend) as c:
         yield c
 
 

@@ -7,13 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api.core.catalogue import load_catalogue
-from api.core.corpus import build_chunks
 from api.keys import check_key, create_key, revoke
-from api.main import create_app
-from api.settings import Settings
-from retrieval.index import build_index
-from tests.api.backends import Backend
+from tests.api.backends import Backend, fixture_api
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -22,17 +17,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 def client(tmp_path_factory, backend: Backend) -> TestClient:
     """The API on the tiny knowledge base, its stores on SQLite or PostgreSQL (the backend fixture)."""
     data = tmp_path_factory.mktemp("staff-data")
-    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
-    build_index(chunks, data / "index", None)
-    stores = backend.stores(data)
-    settings = Settings(
-        knowledge_dir=FIXTURE,
-        data_dir=data,
-        embedding_model="none",
-        database_url=stores.database_url,
-        tracker_db_url=stores.tracker_url,
-    )
-    with TestClient(create_app(settings)) as c:
+    with fixture_api(data, backend) as c:
         yield c
 
 

@@ -206,3 +206,20 @@ def small_dataset(store: Store) -> dict[str, Talk]:
     talks = {t.sender: t for t in (c1, c2, c3, c4, c5)}
     write(store, *talks.values())
     return talks
+
+
+def handoff(reference: str, conversation_id: str, **fields: Any) -> Any:
+    """A consented hand-off case with an empty profile and transcript; fields override (status, updated_at…)."""
+    from api.models import Handoff
+
+    values: dict[str, Any] = {
+        "name": "Ana",
+        "email": "a@example.com",
+        "consent": True,
+        "lang": "fr",
+        "profile": {},
+        "levers": [],
+        "transcript": [],
+        **fields,
+    }
+    return Handoff(reference=reference, conversation_id=conversation_id, **values)

@@ -10,9 +10,9 @@ import pytest
 from api.core.analytics import analytics
 from api.core.tracker import tracker_engine
 from api.db import make_engine, migrate, session_factory
-from api.models import Feedback, Handoff
+from api.models import Feedback
 from tests.api.backends import Backend
-from tests.api.tracker_support import create_tracker_db, small_dataset
+from tests.api.tracker_support import create_tracker_db, handoff, small_dataset
 
 D1 = dt.date(2026, 3, 2)
 
@@ -41,17 +41,7 @@ def stores(tmp_path: Path, backend: Backend):
                     reasons=["off-topic"],
                     created_at=at + dt.timedelta(days=1),
                 ),
-                Handoff(
-                    reference="GN-1",
-                    conversation_id="conv-fr-full",
-                    name="Ana",
-                    email="ana@example.com",
-                    consent=True,
-                    lang="fr",
-                    profile={},
-                    levers=[],
-                    transcript=[],
-                ),
+                handoff("GN-1", "conv-fr-full", email="ana@example.com"),
             ]
         )
         s.commit()

@@ -13,7 +13,7 @@ from api.core.tracker import EVENTS, day_bounds, has_events, tracker_engine, tra
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback, Handoff
 from tests.api.backends import Backend
-from tests.api.tracker_support import DAY, DAY1, create_tracker_db, small_dataset
+from tests.api.tracker_support import DAY, DAY1, create_tracker_db, handoff, small_dataset
 
 
 @pytest.fixture
@@ -82,19 +82,7 @@ def test_erase_removes_every_row(stores) -> None:
     tracker, sessions = stores
     with sessions() as s:
         s.add(Feedback(conversation_id="conv-en", rating="up", reasons=[]))
-        s.add(
-            Handoff(
-                reference="GN-2",
-                conversation_id="conv-en",
-                name="Bo",
-                email="bo@example.com",
-                consent=True,
-                lang="en",
-                profile={},
-                levers=[],
-                transcript=[],
-            )
-        )
+        s.add(handoff("GN-2", "conv-en", name="Bo", email="bo@example.com", lang="en"))
         s.commit()
         with tracker.begin() as conn:
             before = conn.scalar(select(func.count()).where(EVENTS.c.sender_id == "conv-en"))
@@ -114,21 +102,7 @@ def test_purge_by_retention(stores) -> None:
         s.add(Feedback(conversation_id="x", rating="up", reasons=[], created_at=old))
         s.add(Feedback(conversation_id="y", rating="up", reasons=[], created_at=old + dt.timedelta(days=10)))
         for ref, status in (("GN-A", "closed"), ("GN-B", "open")):
-            s.add(
-                Handoff(
-                    reference=ref,
-                    conversation_id="x",
-                    name="Ana",
-                    email="a@example.com",
-                    consent=True,
-                    lang="fr",
-                    profile={},
-                    levers=[],
-                    transcript=[],
-                    status=status,
-                    updated_at=old,
-                )
-            )
+            s.add(handoff(ref, "x", status=status, updated_at=old))
         s.commit()
         cutoff = dt.datetime.fromtimestamp(DAY1 + 2 * DAY, dt.UTC)
         with tracker.begin() as conn:
