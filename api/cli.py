@@ -40,7 +40,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _brain(settings: Settings) -> Brain:
     embedder, reason = embedder_from_settings(settings)
-    notes = [] if embedder else [reason]
+    notes = [] if reason == "ok" else [reason]
     try:
         brain = build_brain(
             settings.knowledge_dir,
@@ -90,8 +90,10 @@ def index(
     if docs is not None and not docs.exists():
         _fail(f"--docs {docs}: no such file or folder")
     t0 = time.perf_counter()
+    # The ONNX export of the query encoder is made here too, before any server starts (a
+    # uvicorn worker busy exporting for seconds can miss its supervisor's pings and be restarted).
     embedder, reason = embedder_from_settings(s)
-    if embedder is None:
+    if reason != "ok":
         log.warning(reason)
     try:
         built = rebuild(

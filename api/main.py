@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         embedder, reason = embedder_from_settings(settings)
-        notes = [] if embedder else [reason]
+        notes = [] if reason == "ok" else [reason]
         app.state.brain = build_brain(
             settings.knowledge_dir,
             settings.resolved_index_dir(),

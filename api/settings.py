@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,12 @@ class Settings(BaseSettings):
     embedding_query_prefix: str = ""  # e.g. "query: " for e5 models
     embedding_passage_prefix: str = ""  # e.g. "passage: " for e5 models
     embedding_query_threads: int = Field(default=1, ge=1, le=64)  # torch threads per query (see embedding.py)
+    # Query embeddings kept in memory (LRU, keyed by a digest of the text); 0 turns the cache off. ~1.5 KB each.
+    embedding_query_cache: int = Field(default=4096, ge=0, le=1_000_000)
+    # "onnx": queries through ONNX Runtime (an export of the model made on first use in <data_dir>/models,
+    # checked against torch; ~3x faster per query), falling back to torch with a warning; "torch": always torch.
+    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    embedding_export_dir: Path | None = None  # where ONNX exports are kept; default <data_dir>/models
 
     # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
     # "fr,en" for any other (set it explicitly for an English-only model of your own).

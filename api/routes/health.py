@@ -32,6 +32,13 @@ def health(brain: BrainDep) -> dict:
 def ready(brain: BrainDep, request: Request) -> JSONResponse:
     """Readiness: 200 when every part serves, 503 naming what is down; degraded modes are listed."""
     checks: dict[str, str] = {"index": f"{brain.retriever.index.chunk_count()} chunks", "search": brain.mode}
+    backend = getattr(brain.retriever.embedder, "backend", None)
+    if backend:
+        checks["query_embedding"] = backend
+    cache = getattr(brain.retriever.embedder, "query_cache", None)
+    if cache is not None and cache.size:
+        st = cache.stats()
+        checks["query_cache"] = f"{st['entries']}/{st['size']} entries, {st['hits']} hits, {st['misses']} misses"
     ok = True
     try:
         with request.app.state.sessions() as session:

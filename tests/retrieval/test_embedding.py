@@ -7,7 +7,7 @@ import hashlib
 import numpy as np
 import pytest
 
-from retrieval.embedding import SentenceTransformerEmbedder, file_sha256, load_embedder, resolve_model
+from retrieval.embedding import QueryCache, SentenceTransformerEmbedder, file_sha256, load_embedder, resolve_model
 
 
 @pytest.fixture
@@ -121,3 +121,65 @@ def test_queries_run_on_one_thread_and_passages_on_every_core(tiny_embedder):
     assert torch.get_num_threads() == max(1, os.cpu_count() or 1)
     tiny_embedder.embed_queries(["une question"])
     assert torch.get_num_threads() == 1
+
+
+def test_query_cache_keeps_the_most_recent_rows():
+    """The cache holds at most `size` rows, drops the least recently used first, and counts hits and misses."""
+    cache = QueryCache(2)
+    a, b, c = (QueryCache.key(t) for t in ("a", "b", "c"))
+    cache.put(a, np.ones(3, dtype=np.float32))
+    cache.put(b, np.zeros(3, dtype=np.float32))
+    assert cache.get(a) is not None  # a is now more recent than b
+    cache.put(c, np.full(3, 2.0, dtype=np.float32))
+    assert cache.get(b) is None
+    assert np.array_equal(cache.get(a), np.ones(3)) and np.array_equal(cache.get(c), np.full(3, 2.0))
+    assert cache.stats() == {"size": 2, "entries": 2, "hits": 3, "misses": 1}
+
+
+def test_query_cache_rows_are_read_only_copies():
+    """A stored row is a frozen copy: changing the caller's array, or the returned one, cannot alter later hits."""
+    cache, key = QueryCache(4), QueryCache.key("subvention")
+    row = np.ones(3, dtype=np.float32)
+    cache.put(key, row)
+    row[:] = 9
+    hit = cache.get(key)
+    assert np.array_equal(hit, np.ones(3))
+    with pytest.raises(ValueError):
+        hit[0] = 5
+
+
+def test_query_cache_keys_are_digests_not_text():
+    """Only a fixed-size digest of a founder's words is kept, and different texts get different keys."""
+    text = "notre patient Jean Dupont, né le 3 mars"
+    key = QueryCache.key(text)
+    assert isinstance(key, bytes) and len(key) == 16 and b"Dupont" not in key
+    assert key != QueryCache.key(text + " ")
+    assert QueryCache.key("\ud800 lone surrogate") != key  # any str can be keyed
+
+
+def test_query_cache_of_size_zero_keeps_nothing():
+    cache = QueryCache(0)
+    cache.put(QueryCache.key("x"), np.ones(2, dtype=np.float32))
+    assert cache.get(QueryCache.key("x")) is None and cache.stats()["entries"] == 0
+
+
+@pytest.mark.slow
+def test_cached_query_embeddings_equal_computed_ones(tiny_model_dir, monkeypatch):
+    """With the cache on, a repeated query is not encoded again and gets the very vector the model gives,
+    alone or in a batch mixing hits and misses."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    plain, _ = load_embedder(str(tiny_model_dir), offline=True)
+    cached, _ = load_embedder(str(tiny_model_dir), offline=True, query_cache=8)
+    assert plain is not None and cached is not None
+    texts = ["digital health grant", "essai clinique d'un dispositif médical", "x"]
+    first = cached.embed_queries(texts[:2])
+    calls = []
+    real_encode = cached._encode
+    monkeypatch.setattr(cached, "_encode", lambda batch, **kw: calls.append(list(batch)) or real_encode(batch, **kw))
+    mixed = cached.embed_queries(texts)
+    assert calls == [["x"]]  # only the new text was computed
+    assert np.allclose(mixed[:2], first, atol=1e-6)
+    assert np.allclose(mixed, plain.embed_queries(texts), atol=1e-5)
+    assert mixed.shape == (3, cached.dim) and mixed.dtype == np.float32
+    assert cached.query_cache.stats()["hits"] == 2
