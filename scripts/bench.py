@@ -41,7 +41,10 @@ def run_mode(mode: str, repeat: int) -> dict:
     from api.settings import Settings
     from retrieval.index import build_index
 
-    settings = Settings(embedding_model="none" if mode == "lexical" else Settings().embedding_model)
+    # No query cache: every timed repeat embeds again (what a query never seen before costs).
+    settings = Settings(
+        embedding_model="none" if mode == "lexical" else Settings().embedding_model, embedding_query_cache=0
+    )
     t0 = time.perf_counter()
     embedder, reason = embedder_from_settings(settings)
     model_load_s = time.perf_counter() - t0

@@ -9,6 +9,9 @@ mkdir -p "$OUT"
 PY=.venv/bin/python
 $PY scripts/bench.py --out "$OUT/retrieval.json"
 $PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --out "$OUT/api-1worker.json"
+$PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --unique --out "$OUT/api-1worker-unique.json"
+GUICHET_EMBEDDING_BACKEND=torch $PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --unique \
+  --out "$OUT/api-1worker-unique-torch.json"
 $PY scripts/load.py api --start embedded --api-workers 2 --concurrency 8 --duration 20 --out "$OUT/api-2workers.json"
 $PY scripts/load.py rasa --start embedded --conversations 1 --pause 0 --duration 30 --out "$OUT/rasa-turn.json"
 $PY scripts/load.py rasa --start embedded --conversations 50 --pause 2 --duration 60 --out "$OUT/rasa-50x2s.json"

@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -31,7 +33,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.stack import LocalStack, peak_rss_mb  # noqa: E402
+from scripts.stack import LocalStack, cpu_seconds, peak_rss_mb  # noqa: E402
 
 FIRST_MESSAGES = [
     "Nous avons un prototype de logiciel et cherchons un financement pour le développer",
@@ -49,6 +51,7 @@ QUESTIONS = [
     "When was the strategy launched?",
     "Qu'est-ce que Mon espace santé ?",
 ]
+VARIANTS = ["please", "merci", "svp", "thanks", "urgent", "question", "projet", "startup"]
 LATENCY_GOAL_S = 1.0  # saturation: the highest rate whose p95 stays under this
 
 
@@ -57,6 +60,12 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     conversations: int = 0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # rasa: first message, button, typed text
+
+    def add(self, elapsed: float, kind: str | None = None) -> None:
+        self.latencies.append(elapsed)
+        if kind:
+            self.by_kind.setdefault(kind, []).append(elapsed)
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -74,7 +83,47 @@ class Tally:
             "errors": sum(self.errors.values()),
             "error_kinds": self.errors,
             "conversations": self.conversations,
+            **({"by_kind": {k: _quantiles(v) for k, v in sorted(self.by_kind.items())}} if self.by_kind else {}),
         }
+
+
+def _quantiles(values: list[float]) -> dict:
+    lat = sorted(values)
+    return {"count": len(lat), **{f"p{int(p * 100)}_ms": round(1000 * lat[min(len(lat) - 1, int(p * len(lat)))], 1)
+                                  for p in (0.5, 0.95, 0.99)}}
+
+
+class CpuMeter:
+    """CPU time each process (and this load generator) spends during a run, in all and per turn or request:
+    on a machine whose cores are all busy, it says which process the next core or the next saving is for."""
+
+    def __init__(self, pids: dict[str, int]):
+        self.pids = pids
+        self.start = self._now()
+
+    def _now(self) -> dict[str, float | None]:
+        t = os.times()
+        return {name: cpu_seconds(pid) for name, pid in self.pids.items()} | {"load generator": t.user + t.system}
+
+    def report(self, count: int) -> dict:
+        end, out = self._now(), {}
+        for name, t1 in end.items():
+            t0 = self.start.get(name)
+            if t0 is not None and t1 is not None:
+                used = t1 - t0
+                out[name] = {"cpu_s": round(used, 2), "cpu_ms_per_op": round(1000 * used / count, 1) if count else None}
+        total = sum(v["cpu_s"] for v in out.values())
+        return {"processes": out, "all_cpu_ms_per_op": round(1000 * total / count, 1) if count else None}
+
+
+def service_pids() -> dict[str, int]:
+    """The machine's PostgreSQL and Redis servers (the production configuration's stores), where running."""
+    out = {}
+    for name, pattern in (("postgresql", "postgres"), ("redis", "redis-server")):
+        found = subprocess.run(["pgrep", "-o", "-x", pattern], capture_output=True, text=True).stdout.split()
+        if found:
+            out[name] = int(found[0])
+    return out
 
 
 def _buttons(messages: list[dict]) -> list[str]:
@@ -101,8 +150,9 @@ async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, paus
     while time.monotonic() < deadline:
         sender, turn = f"load-{uuid.uuid4().hex}", 0
         message: str | None = rng.choice(FIRST_MESSAGES)
+        start = rng.randrange(len(urls))  # turns alternate between servers, each conversation from its own first
         while message is not None and time.monotonic() < deadline and turn < 10:
-            url = urls[turn % len(urls)]
+            url = urls[(start + turn) % len(urls)]
             t0 = time.perf_counter()
             try:
                 r = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
@@ -116,7 +166,7 @@ async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, paus
             except (httpx.HTTPError, ValueError) as exc:
                 tally.error(type(exc).__name__)
                 break
-            tally.latencies.append(elapsed)
+            tally.add(elapsed, "first message" if turn == 0 else "button" if message.startswith("/") else "typed")
             turn += 1
             message = next_message(replies, turn, rng)
             if pause:
@@ -124,8 +174,9 @@ async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, paus
         tally.conversations += 1
 
 
-async def run_rasa(urls: list[str], conversations: int, pause: float, duration: float, seed: int) -> dict:
-    tally = Tally()
+async def run_rasa(urls: list[str], conversations: int, pause: float, duration: float, seed: int,
+                   pids: dict[str, int] | None = None) -> dict:
+    tally, meter = Tally(), CpuMeter(pids or {})
     limits = httpx.Limits(max_connections=conversations + 4, max_keepalive_connections=conversations + 4)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         t0 = time.monotonic()
@@ -134,7 +185,8 @@ async def run_rasa(urls: list[str], conversations: int, pause: float, duration: 
             *(founder(urls, client, tally, pause, deadline, random.Random(seed + i)) for i in range(conversations))
         )
         seconds = time.monotonic() - t0
-    return {"mode": "rasa", "urls": urls, "founders": conversations, "pause_s": pause, **tally.report(seconds)}
+    return {"mode": "rasa", "urls": urls, "founders": conversations, "pause_s": pause, **tally.report(seconds),
+            "cpu": meter.report(len(tally.latencies))}
 
 
 def _queries() -> list[str]:
@@ -147,14 +199,21 @@ def _queries() -> list[str]:
     return out or FIRST_MESSAGES
 
 
-async def run_api(url: str, concurrency: int, duration: float, routes: list[str], seed: int) -> dict:
+async def run_api(url: str, concurrency: int, duration: float, routes: list[str], seed: int,
+                  pids: dict[str, int] | None = None, unique: bool = False) -> dict:
     """Closed-loop load on the public API: each worker sends its next request as soon as one returns."""
-    queries, tallies = _queries(), {r: Tally() for r in routes}
+    queries, tallies, meter = _queries(), {r: Tally() for r in routes}, CpuMeter(pids or {})
+
+    def pick(rng: random.Random) -> str:
+        # --unique: every request a text never seen before (the query cache cannot help), as a busy staff
+        # API would see; otherwise the evaluation queries repeat, as the bot's form steps repeat a project.
+        q = rng.choice(queries)
+        return f"{q} {rng.choice(VARIANTS)} {rng.getrandbits(40):x}" if unique else q
 
     async def worker(client: httpx.AsyncClient, rng: random.Random, deadline: float) -> None:
         while time.monotonic() < deadline:
             route = rng.choice(routes)
-            body = {"query": rng.choice(queries), "k": 5} if route == "search" else {"text": rng.choice(queries)}
+            body = {"query": pick(rng), "k": 5} if route == "search" else {"text": pick(rng)}
             t0 = time.perf_counter()
             try:
                 r = await client.post(f"{url}/{route}", json=body)
@@ -167,17 +226,37 @@ async def run_api(url: str, concurrency: int, duration: float, routes: list[str]
             tallies[route].latencies.append(time.perf_counter() - t0)
 
     async with httpx.AsyncClient(timeout=30) as client:
+        before = await _query_cache(client, url)
         t0 = time.monotonic()
         await asyncio.gather(*(worker(client, random.Random(seed + i), t0 + duration) for i in range(concurrency)))
         seconds = time.monotonic() - t0
-    return {"mode": "api", "url": url, "concurrency": concurrency, **{r: t.report(seconds) for r, t in tallies.items()}}
+        after = await _query_cache(client, url)
+    count = sum(len(t.latencies) for t in tallies.values())
+    cache = None
+    if before and after:
+        hits, misses = after[0] - before[0], after[1] - before[1]
+        rate = round(hits / (hits + misses), 3) if hits + misses else None
+        cache = {"hits": hits, "misses": misses, "hit_rate": rate}
+    return {"mode": "api", "url": url, "concurrency": concurrency, "unique_queries": unique,
+            **{r: t.report(seconds) for r, t in tallies.items()}, "query_cache": cache, "cpu": meter.report(count)}
 
 
-async def saturate(urls: list[str], steps: list[int], duration: float, seed: int) -> dict:
+async def _query_cache(client: httpx.AsyncClient, url: str) -> tuple[int, int] | None:
+    """(hits, misses) of the API's query-embedding cache, from its readiness report; None if it has none."""
+    try:
+        line = (await client.get(f"{url}/ready")).json()["checks"].get("query_cache", "")
+    except (httpx.HTTPError, ValueError, KeyError):
+        return None
+    found = re.search(r"(\d+) hits, (\d+) misses", line)
+    return (int(found[1]), int(found[2])) if found else None
+
+
+async def saturate(urls: list[str], steps: list[int], duration: float, seed: int,
+                   pids: dict[str, int] | None = None) -> dict:
     """Founders without pauses at growing concurrency; the best rate whose p95 stays under LATENCY_GOAL_S."""
     results = []
     for n in steps:
-        res = await run_rasa(urls, n, 0.0, duration, seed)
+        res = await run_rasa(urls, n, 0.0, duration, seed, pids)
         results.append(res)
         print(f"  {n:3d} founders: {res['per_s']} turns/s, p95 {res['p95_ms']} ms, errors {res['errors']}",
               file=sys.stderr)
@@ -257,6 +336,7 @@ def main() -> None:
     ap.add_argument("--pause", type=float, default=2.0, help="seconds each founder waits between turns (rasa)")
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent API clients (api)")
     ap.add_argument("--routes", default="search,route", help="API routes to load (api)")
+    ap.add_argument("--unique", action="store_true", help="api: every query text new (no query-cache hits)")
     ap.add_argument("--steps", default="1,2,4,8,16,32", help="founder counts to try (saturate)")
     ap.add_argument("--duration", type=float, default=30.0, help="seconds per run (per step for saturate)")
     ap.add_argument("--warmup", type=float, default=3.0, help="seconds of unmeasured load first")
@@ -271,19 +351,21 @@ def main() -> None:
         stack = LocalStack(args.start, args.rasa_instances, args.api_workers, api_only=args.mode == "api").start()
     try:
         pids = _pids(args.pid) | (stack.pids() if stack else {})
+        # CPU is counted for the stores too (not profiled: py-spy reads Python processes only).
+        metered = pids | (service_pids() if args.start == "production" else {})
         if args.mode == "api":
             url = args.url[0] if args.url else (stack.api if stack else "http://127.0.0.1:8000")
             routes = [r.strip() for r in args.routes.split(",") if r.strip()]
             if args.warmup:
-                asyncio.run(run_api(url, args.concurrency, args.warmup, routes, args.seed + 1000))
-            report = asyncio.run(run_api(url, args.concurrency, args.duration, routes, args.seed))
+                asyncio.run(run_api(url, args.concurrency, args.warmup, routes, args.seed + 1000, unique=args.unique))
+            report = asyncio.run(run_api(url, args.concurrency, args.duration, routes, args.seed, metered, args.unique))
         else:
             urls = args.url or (stack.rasa if stack else ["http://127.0.0.1:5005"])
             if args.warmup:
                 asyncio.run(run_rasa(urls, min(4, args.conversations), 0.0, args.warmup, args.seed + 1000))
             if args.mode == "rasa":
                 spies = start_profiles(pids, args.duration, args.profile) if args.profile else []
-                report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed))
+                report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed, metered))
                 for spy in spies:
                     spy.wait(timeout=60)
                 if args.profile:
@@ -294,7 +376,7 @@ def main() -> None:
                     }
             else:
                 steps = [int(s) for s in args.steps.split(",") if s.strip()]
-                report = asyncio.run(saturate(urls, steps, args.duration, args.seed))
+                report = asyncio.run(saturate(urls, steps, args.duration, args.seed, metered))
         report["peak_rss_mb"] = {name: peak_rss_mb(pid) for name, pid in pids.items()}
         report["stack"] = args.start or "external"
     finally:

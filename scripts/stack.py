@@ -54,16 +54,42 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float, log: Path) -> Non
 
 def peak_rss_mb(pid: int) -> float | None:
     """Peak resident memory (VmHWM) of a process and its descendants, in MB; None once it is gone."""
-    total, seen = 0, [pid]
-    for p in seen:
+    total = 0
+    for p in _tree(pid):
         try:
             status = Path(f"/proc/{p}/status").read_text()
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
         except OSError:
             continue
         total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-        seen.extend(int(c) for c in children if len(seen) < 64)
     return round(total / 1024, 1) if total else None
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn workers, Rasa's sub-processes), at most 64."""
+    seen = [pid]
+    for p in seen:
+        try:
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        seen.extend(int(c) for c in children if len(seen) < 64)
+    return seen
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by a process and its living descendants; None once it is gone."""
+    total, found = 0.0, False
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        found = True
+        total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime (fields 14 and 15)
+    return total if found else None
 
 
 def _pg(sql: str) -> None:
@@ -91,6 +117,7 @@ class LocalStack:
             **os.environ,
             "GUICHET_DATA_DIR": str(self.tmp / "data"),
             "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
+            "GUICHET_EMBEDDING_EXPORT_DIR": str(ROOT / "var" / "models"),  # exported once, not per stack
             "GUICHET_API_URL": f"http://127.0.0.1:{api_port}",
             "GUICHET_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
             "SANIC_HOST": "127.0.0.1",

@@ -1,0 +1,56 @@
+"""bot/speedups.py against Rasa itself: the trained model parses every kind of message as Rasa's own graph
+does, and the prebuilt validator accepts and refuses the same action-server answers with the same message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import MODEL, RASA_VENV, ROOT
+
+TEXTS = [
+    # button payloads the bot sends (valid: the shortcut answers them)
+    '/inform{"stage": "prototype"}',
+    '/inform{"needs": ["funding", "clinical_evidence"]}',
+    '/inform{"medical_device": "true"}',
+    "/affirm",
+    "/deny",
+    '/ask_about_lever{"lever": "bpifrance_innovation"}',
+    "  /greet  ",
+    "/request_advisor",
+    # not valid payloads: the graph decides, as before
+    "/no_such_intent",
+    "/inform{not json",
+    "/",
+    "/ inform",
+    # free text in both languages
+    "Bonjour, nous avons un prototype et cherchons un financement",
+    "We need hospital data to validate our AI model",
+    "non, on a déjà le marquage CE",
+]  # no empty text: Rasa's classifier fails on it, and the REST channel refuses it first (channels/rest.py)
+
+
+@pytest.mark.slow
+def test_speedups_change_no_result(tmp_path):
+    if not (RASA_VENV / "bin" / "python").exists() or not MODEL.exists():
+        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
+    texts = tmp_path / "texts.json"
+    texts.write_text(json.dumps(TEXTS), encoding="utf-8")
+    run = subprocess.run(
+        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / "speedups_check.py"),
+         str(MODEL), str(texts)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
+    )
+    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
+    assert line, run.stdout[-2000:] + run.stderr[-3000:]
+    report = json.loads(line.removeprefix("REPORT "))
+    assert report["parsed"] == len(TEXTS)
+    assert report["differ"] == []
+    assert report["patched_validator"]
+    verdicts = report["validation"]
+    assert verdicts["valid"]["original"] == verdicts["valid"]["patched"] == ["ok", True]
+    for name in ("events not a list", "event without a name", "unknown event type"):
+        assert verdicts[name]["original"][0] == "refused", name
+        assert verdicts[name]["patched"] == verdicts[name]["original"], name
