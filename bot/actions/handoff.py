@@ -19,15 +19,23 @@ log = logging.getLogger(__name__)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
 
+def _intent(tracker: Tracker) -> Any:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
 class ValidateHandoffForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
 
     def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _intent(tracker) == "dont_know":  # "je ne sais pas" is no name (the rule has said what is needed)
+            return {"person_name": None}
         name = " ".join(str(value or "").split())
         return {"person_name": name if 2 <= len(name) <= 100 and not name.startswith("/") else None}
 
     def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if _intent(tracker) == "dont_know":
+            return {"email": None}
         match = re.search(r"[^@\s<>,;]+@[^@\s<>,;]+", str(value or ""))
         email = match.group(0).strip(".") if match else ""
         if not EMAIL.match(email):

@@ -71,6 +71,14 @@ async def questions_to_ask(text: Optional[str], profile: Dict[str, Any], lang: s
     return [s for s in res.get("ask", []) if s in ASKABLE][:MAX_QUESTIONS]
 
 
+def _same_profile(slots: Dict[str, Any], routed: Dict[str, Any]) -> bool:
+    """Whether the profile from the slots is the one the API routed with (profile_from_slots' keys)."""
+    return all(
+        (list(slots.get(k) or []) == list(routed.get(k) or [])) if k == "needs" else slots.get(k) == routed.get(k)
+        for k in slots
+    )
+
+
 class ActionPrefillProfile(Action):
     """Reads stage, product, needs… out of the founder's own words through the API's /route.
 
@@ -87,10 +95,17 @@ class ActionPrefillProfile(Action):
         text = " ".join(free_texts(tracker)[-3:])[-2000:]
         events: List[EventType] = [SlotSet("project_text", text)] if text else []
         try:
+            said: Dict[str, Any] = {}
             if latest:
                 said = await get_client().route(latest, {}, lang)
                 events += profile_events(said.get("profile", {}), tracker, override=True)
-            ask = await questions_to_ask(text, _apply(tracker, events), lang)
+            profile = _apply(tracker, events)
+            if said and text == latest and _same_profile(profile, said.get("profile") or {}):
+                # Same words, same profile (typically the first message): the API's answer already says
+                # which questions decide; asking it again would return the same.
+                ask = [s for s in said.get("ask", []) if s in ASKABLE][:MAX_QUESTIONS]
+            else:
+                ask = await questions_to_ask(text, profile, lang)
         except ApiUnavailable as exc:
             log.warning("prefill: %s", exc)
             return events + [SlotSet("api_down", True)]

@@ -118,6 +118,22 @@ def test_handoff_without_consent_stores_nothing(stack: Stack) -> None:
     assert "nothing is stored" in out and "GN-" not in out
 
 
+def test_handoff_dont_know_is_no_name_and_start_over_leaves(stack: Stack) -> None:
+    """'Je ne sais pas' to the name question is explained and asked again, not stored as the name; the
+    e-mail question comes only after a real name; 'on recommence' leaves the hand-off without filing."""
+    who = sender()
+    stack.say(who, "Je voudrais parler à un conseiller")
+    out = texts(stack.say(who, "je ne sais pas"))
+    assert "il lui faut un nom" in out and "e-mail" in out, out
+    assert "quel est votre nom" in out, out  # asked again: nothing was taken as the name
+    out = texts(stack.say(who, "Claire Dubois"))
+    assert "mail" in out.lower() and "je ne sais pas" not in out, out
+    out = texts(stack.say(who, "on recommence"))
+    assert "GN-" not in out
+    out = texts(stack.say(who, "claire.dubois@exemple.fr"))
+    assert "GN-" not in out  # the form is gone: an address alone starts a new hand-off, files nothing yet
+
+
 def test_zz_api_down_is_said_politely(stack: Stack) -> None:
     """With the API stopped, a question gets a polite unavailability message, not an error (runs last)."""
     stack.procs["api"].terminate()
