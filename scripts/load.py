@@ -71,14 +71,10 @@ class Tally:
         self.errors[kind] = self.errors.get(kind, 0) + 1
 
     def report(self, seconds: float) -> dict:
-        lat = sorted(self.latencies)
-        q = (lambda p: round(1000 * lat[min(len(lat) - 1, int(p * len(lat)))], 1)) if lat else (lambda p: None)
+        lat = self.latencies
         return {
-            "count": len(lat),
+            **_quantiles(lat),
             "per_s": round(len(lat) / seconds, 1) if seconds else None,
-            "p50_ms": q(0.50),
-            "p95_ms": q(0.95),
-            "p99_ms": q(0.99),
             "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else None,
             "errors": sum(self.errors.values()),
             "error_kinds": self.errors,
@@ -88,9 +84,10 @@ class Tally:
 
 
 def _quantiles(values: list[float]) -> dict:
+    """count, p50_ms, p95_ms, p99_ms (None when there is nothing to count)."""
     lat = sorted(values)
-    return {"count": len(lat), **{f"p{int(p * 100)}_ms": round(1000 * lat[min(len(lat) - 1, int(p * len(lat)))], 1)
-                                  for p in (0.5, 0.95, 0.99)}}
+    return {"count": len(lat), **{f"p{round(p * 100)}_ms": round(1000 * lat[min(len(lat) - 1, int(p * len(lat)))], 1)
+                                  if lat else None for p in (0.5, 0.95, 0.99)}}
 
 
 class CpuMeter:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import random
+import time
 
-from scripts.load import Tally, next_message
+import pytest
+
+from scripts.load import CpuMeter, Tally, next_message
+from scripts.stack import cpu_seconds
 
 
 def _reply(*payloads: str) -> list[dict]:
@@ -53,3 +58,39 @@ def test_profile_summary_counts_inclusive_samples(tmp_path) -> None:
     summary = summarise_profile(raw)
     assert summary["samples"] == 10
     assert summary["top"][:3] == [("predict", 70.0), ("dense", 60.0), ("save", 30.0)]  # main is on every stack
+
+
+def test_cpu_seconds_counts_this_process_and_grows_with_work():
+    """cpu_seconds reads user + system time from /proc; busy work shows up, a gone process gives None."""
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    after = cpu_seconds(os.getpid())
+    assert before is not None and after is not None and after - before >= 0.2
+    assert cpu_seconds(2**22 + 12345) is None  # above the kernel's pid range: no such process
+
+
+def test_cpu_meter_reports_per_operation():
+    """The meter gives each process's CPU for the run and per operation, the load generator included."""
+    meter = CpuMeter({"self": os.getpid()})
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:
+        pass
+    report = meter.report(10)
+    assert set(report["processes"]) == {"self", "load generator"}
+    assert report["processes"]["self"]["cpu_s"] >= 0.15
+    own = report["processes"]["self"]
+    assert own["cpu_ms_per_op"] == pytest.approx(100 * own["cpu_s"], abs=0.2)
+    assert report["all_cpu_ms_per_op"] >= report["processes"]["self"]["cpu_ms_per_op"]
+
+
+def test_tally_quantiles_by_kind_of_turn():
+    """Latencies are summarised in all and by kind; an empty tally gives None, not an error."""
+    tally = Tally()
+    for ms in range(1, 101):
+        tally.add(ms / 1000, "button" if ms % 2 else "typed")
+    report = tally.report(10.0)
+    assert (report["count"], report["p50_ms"], report["p95_ms"], report["per_s"]) == (100, 51.0, 96.0, 10.0)
+    assert report["by_kind"]["button"]["count"] == report["by_kind"]["typed"]["count"] == 50
+    assert Tally().report(1.0)["p95_ms"] is None
