@@ -20,13 +20,9 @@ from typing import Any, Dict, Optional, Text
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 
-from channels.rest import MAX_TEXT_CHARS
+from channels.rest import guarded
 
 logger = logging.getLogger(__name__)
-TOO_LONG = (
-    f"Message trop long (plus de {MAX_TEXT_CHARS} caractères) : pouvez-vous le résumer ? / "
-    f"Message too long (over {MAX_TEXT_CHARS} characters): could you shorten it?"
-)
 
 
 class WebchatOutput(SocketIOOutput):
@@ -68,15 +64,13 @@ class WebchatInput(SocketIOInput):
         return WebchatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Any) -> Any:
+        checked = guarded(on_new_message)  # a huge message could hold the server for long
+
         async def relay(message: Any) -> Any:
             # Rasa builds a SocketIOOutput for each user message; answer through ours instead.
             if isinstance(message.output_channel, SocketIOOutput) and self.sio is not None:
                 message.output_channel = WebchatOutput(self.sio, self.bot_message_evt)
-            if not isinstance(message.text, str) or len(message.text) > MAX_TEXT_CHARS:
-                # Neither NLU nor the tracker store sees it (a huge message can hold the server for long).
-                await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
-                return None
-            return await on_new_message(message)
+            return await checked(message)
 
         blueprint = super().blueprint(relay)
         sio = self.sio

@@ -8,8 +8,9 @@ reaches neither NLU nor the tracker store.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
@@ -18,6 +19,26 @@ from sanic.request import Request
 MAX_TEXT_CHARS = 5000
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
+
+
+TOO_LONG = (
+    f"Message trop long (plus de {MAX_TEXT_CHARS} caractères) : pouvez-vous le résumer ? / "
+    f"Message too long (over {MAX_TEXT_CHARS} characters): could you shorten it?"
+)
+
+
+def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """For channels that must acknowledge every message (Slack, Teams, socket.io): a message over
+    MAX_TEXT_CHARS is answered in its own conversation and reaches neither NLU nor the tracker store."""
+
+    async def handle(message: UserMessage) -> Any:
+        if not isinstance(message.text, str) or len(message.text) > MAX_TEXT_CHARS:
+            if message.output_channel is not None:
+                await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
+            return None
+        return await on_new_message(message)
+
+    return handle
 
 
 def checked_text(text: Any) -> Text:

@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from .ids import slack_sender
 from .recent import Recent
+from .rest import guarded
 from .slack_blocks import messages
 from .text import slack_unescape
 
@@ -225,7 +226,7 @@ class SlackInput(RasaSlackInput):
         metadata = {"out_channel": channel, "thread_id": thread, "users": bots}
         message = UserMessage(text, output, slack_sender(team, channel, thread, user), input_channel=self.name(),
                               metadata=metadata)
-        task = asyncio.create_task(on_new_message(message))
+        task = asyncio.create_task(guarded(on_new_message)(message))
         self._background_tasks.add(task)
         task.add_done_callback(self._background_tasks.discard)
         return response.json({"ok": True})

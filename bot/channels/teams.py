@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 from .ids import teams_sender
 from .recent import Recent
+from .rest import guarded
 from .teams_auth import AuthError, KeySet, KeysUnavailable, TokenChecker
 from .teams_cards import activities
 
@@ -216,7 +217,7 @@ class TeamsInput(BotFrameworkInput):
                           self.token_url, activity["id"] if isinstance(activity.get("id"), str) else None, sender)
         message = UserMessage(text, out, teams_sender(conversation["id"], sender.get("aadObjectId") or sender["id"]),
                               input_channel=self.name(), metadata=self.get_metadata(None))
-        task = asyncio.create_task(on_new_message(message))
+        task = asyncio.create_task(guarded(on_new_message)(message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return response.json({}, status=202)

@@ -96,6 +96,25 @@ def test_direct_message_is_answered_in_the_conversation(slack: SlackUser, channe
     assert "données de patients" in channel_fakes.slack.posts_in(channel, None)[0]["text"]
 
 
+def test_an_oversized_message_is_answered_and_not_stored(slack: SlackUser, channel_fakes: ChannelFakes) -> None:
+    """A message over the channels' 5 000-character limit gets 'too long' in its conversation, and reaches
+    neither NLU nor the tracker store; the next normal message is answered as usual."""
+    user, channel = new_user(), f"D{uuid.uuid4().hex[:8].upper()}"
+    key = slack_sender(TEAM, channel, None, user)
+    event = slack.event(user, "subvention " * 600, None, f"{time.time():.6f}", channel=channel, channel_type="im")
+    assert slack.send_event(event).status_code == 200
+    deadline = time.monotonic() + 30
+    while not channel_fakes.slack.posts_in(channel, None) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    posts = channel_fakes.slack.posts_in(channel, None)
+    assert posts and "Message trop long" in posts[0]["text"]
+    assert user_turns(slack.db, key) == 0
+    event = slack.event(user, "Bonjour", None, f"{time.time():.6f}", channel=channel, channel_type="im")
+    assert slack.send_event(event).status_code == 200
+    wait_turn(slack.db, key, 0)
+    assert user_turns(slack.db, key) == 1
+
+
 def test_a_channel_message_not_addressed_to_the_bot_is_ignored(slack: SlackUser, channel_fakes: ChannelFakes) -> None:
     """A message in a channel that is not the bot's, without mention or thread with the bot, gets no reply."""
     user, ts = new_user(), f"{time.time():.6f}"

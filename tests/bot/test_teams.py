@@ -157,6 +157,22 @@ def test_a_rotated_signing_key_is_fetched_when_first_seen(teams: TeamsUser, chan
 
 @pytest.mark.integration
 @pytest.mark.slow
+def test_an_oversized_message_is_answered_and_not_stored(teams: TeamsUser, channel_fakes: ChannelFakes) -> None:
+    """Over 5 000 characters: 'too long' in the conversation, nothing stored, the next message answered."""
+    (conversation, user), bf = chat(), channel_fakes.botframework
+    key = teams_sender(conversation, user)
+    assert teams.post(teams.activity(conversation, user, "subvention " * 600)).status_code == 202
+    deadline = time.monotonic() + 30
+    while not bf.replies_in(conversation) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    replies = bf.replies_in(conversation)
+    assert replies and "Message trop long" in json.dumps(replies, ensure_ascii=False)
+    assert user_turns(teams.db, key) == 0
+    assert teams.post(teams.activity(conversation, user, "Bonjour")).status_code == 202
+    wait_turn(teams.db, key, 0)
+    assert user_turns(teams.db, key) == 1
+
+
 def test_a_repeated_activity_is_answered_once(teams: TeamsUser, channel_fakes: ChannelFakes) -> None:
     """The same activity delivered twice (same id) is acknowledged twice and answered once."""
     (conversation, user), bf = chat(), channel_fakes.botframework
