@@ -126,9 +126,8 @@ def column(url: str, sql: str) -> list:
         engine.dispose()
 
 
-@contextmanager
-def fixture_api(data: Path, backend: Backend) -> Iterator[TestClient]:
-    """The API on the tiny fixture knowledge base (lexical index built in data/), its stores on this backend."""
+def fixture_app(data: Path, stores: Stores) -> TestClient:
+    """The API (not yet started) on the tiny fixture knowledge base, lexical index built in data/."""
     from fastapi.testclient import TestClient
 
     from api.core.catalogue import load_catalogue
@@ -139,7 +138,6 @@ def fixture_api(data: Path, backend: Backend) -> Iterator[TestClient]:
 
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
-    stores = backend.stores(data)
     settings = Settings(
         knowledge_dir=FIXTURE,
         data_dir=data,
@@ -147,5 +145,11 @@ def fixture_api(data: Path, backend: Backend) -> Iterator[TestClient]:
         database_url=stores.database_url,
         tracker_db_url=stores.tracker_url,
     )
-    with TestClient(create_app(settings)) as client:
+    return TestClient(create_app(settings))
+
+
+@contextmanager
+def fixture_api(data: Path, backend: Backend) -> Iterator[TestClient]:
+    """The API on the tiny fixture knowledge base, its stores on this backend."""
+    with fixture_app(data, backend.stores(data)) as client:
         yield client

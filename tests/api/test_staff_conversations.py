@@ -5,31 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.core.catalogue import load_catalogue
-from api.core.corpus import build_chunks
 from api.keys import create_key
-from api.main import create_app
-from api.settings import Settings
-from retrieval.index import build_index
-from tests.api.backends import Backend, Stores, traces
+from tests.api.backends import Backend, fixture_app, traces
 from tests.api.tracker_support import Talk, create_tracker_db, small_dataset, write
-
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
-
-
-def _app(data: Path, stores: Stores) -> TestClient:
-    chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
-    build_index(chunks, data / "index", None)
-    settings = Settings(
-        knowledge_dir=FIXTURE,
-        data_dir=data,
-        embedding_model="none",
-        database_url=stores.database_url,
-        tracker_db_url=stores.tracker_url,
-    )
-    return TestClient(create_app(settings))
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +17,7 @@ def env(tmp_path_factory, backend: Backend):
     data = tmp_path_factory.mktemp("conv-data")
     stores = backend.stores(data)
     small_dataset(create_tracker_db(stores.tracker_url))
-    with _app(data, stores) as client:
+    with fixture_app(data, stores) as client:
         with client.app.state.sessions() as s:
             keys = {"read": create_key(s, "read", "reader"), "admin": create_key(s, "admin", "boss")}
         client.post("/feedback", json={"conversation_id": "conv-en", "rating": "up", "reasons": ["clear"]})
@@ -126,7 +105,7 @@ def test_erasure_leaves_no_trace(env) -> None:
 def test_absent_tracker_store(tmp_path: Path, backend: Backend) -> None:
     """Before Rasa has ever started: empty lists, zero figures, readiness says the store is absent."""
     stores = backend.stores(tmp_path, tracker_file="never.db")
-    with _app(tmp_path, stores) as client:
+    with fixture_app(tmp_path, stores) as client:
         with client.app.state.sessions() as s:
             key = {"Authorization": f"Bearer {create_key(s, 'admin', 'x')}"}
         body = client.get("/staff/conversations", headers=key).json()
