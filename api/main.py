@@ -15,6 +15,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from retrieval.index import sweep_staging as sweep_index
 
+from .core import heap
 from .core.brain import build_brain, embedder_from_settings
 from .core.indexing import uploads_dir
 from .core.tracker import tracker_engine, tracker_state
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tracker = tracker_engine(settings.resolved_tracker_db_url())  # Rasa's conversations
         log.info("conversation store: %s", tracker_state(app.state.tracker))
         log.info("ready: %s search over %d chunks", app.state.brain.mode, app.state.brain.retriever.index.chunk_count())
+        heap.settle(settings.gc_freeze)
         yield
         engine.dispose()
         app.state.tracker.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from limits import parse
@@ -67,6 +67,31 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+class SecurityHeaders:
+    """SECURITY_HEADERS on every HTTP response that does not set them itself (a plain ASGI middleware:
+    Starlette's BaseHTTPMiddleware, which @app.middleware makes, costs a task and a stream per request)."""
+
+    _encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in self._encoded if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class RateLimit:
     """Per-client moving-window rate limit (the `limits` library, which slowapi wraps: slowapi's
     middleware cannot find routes in this FastAPI version, so it would silently limit nothing)."""
@@ -113,12 +138,7 @@ def protect(
     if rate_limit:
         app.add_middleware(RateLimit, rate=rate_limit, trusted=trusted)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     app.add_middleware(
         CORSMiddleware,

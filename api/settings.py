@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # checked against torch; ~3x faster per query), falling back to torch with a warning; "torch": always torch.
     embedding_backend: Literal["onnx", "torch"] = "onnx"
     embedding_export_dir: Path | None = None  # where ONNX exports are kept; default <data_dir>/models
+    # Freeze the loaded brain out of Python's cyclic collector (api/core/heap.py): no full-collection pauses
+    # of a few hundred ms under load. Off: Python's default behaviour.
+    gc_freeze: bool = True
 
     # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
     # "fr,en" for any other (set it explicitly for an English-only model of your own).

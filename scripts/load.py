@@ -55,15 +55,21 @@ VARIANTS = ["please", "merci", "svp", "thanks", "urgent", "question", "projet", 
 LATENCY_GOAL_S = 1.0  # saturation: the highest rate whose p95 stays under this
 
 
+WINDOW_S = 10.0
+
+
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     conversations: int = 0
     by_kind: dict[str, list[float]] = field(default_factory=dict)  # rasa: first message, button, typed text
+    started: float = field(default_factory=time.monotonic)
+    ended_at: list[float] = field(default_factory=list)  # seconds since `started`, one per latency
 
     def add(self, elapsed: float, kind: str | None = None) -> None:
         self.latencies.append(elapsed)
+        self.ended_at.append(time.monotonic() - self.started)
         if kind:
             self.by_kind.setdefault(kind, []).append(elapsed)
 
@@ -80,7 +86,18 @@ class Tally:
             "error_kinds": self.errors,
             "conversations": self.conversations,
             **({"by_kind": {k: _quantiles(v) for k, v in sorted(self.by_kind.items())}} if self.by_kind else {}),
+            "windows": self.windows(),
         }
+
+    def windows(self, width: float = WINDOW_S) -> list[dict]:
+        """Latency by successive slices of the run (the arrival of every founder at the start, then the
+        steady state): from_s, count, p50_ms, p95_ms, p99_ms."""
+        if len(self.ended_at) != len(self.latencies):  # latencies given without their moments
+            return []
+        slices: dict[int, list[float]] = {}
+        for at, elapsed in zip(self.ended_at, self.latencies, strict=True):
+            slices.setdefault(int(at // width), []).append(elapsed)
+        return [{"from_s": i * width, **_quantiles(v)} for i, v in sorted(slices.items())]
 
 
 def _quantiles(values: list[float]) -> dict:
@@ -142,8 +159,11 @@ def next_message(messages: list[dict], step: int, rng: random.Random) -> str | N
 
 
 async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, pause: float, deadline: float,
-                  rng: random.Random) -> None:
-    """One simulated founder: whole conversations, one after another, until the deadline."""
+                  rng: random.Random, ramp: float = 0.0) -> None:
+    """One simulated founder: whole conversations, one after another, until the deadline; the first one
+    after a random moment within `ramp` seconds (founders do not all arrive in the same instant)."""
+    if ramp:
+        await asyncio.sleep(rng.uniform(0, ramp))
     while time.monotonic() < deadline:
         sender, turn = f"load-{uuid.uuid4().hex}", 0
         message: str | None = rng.choice(FIRST_MESSAGES)
@@ -172,17 +192,19 @@ async def founder(urls: list[str], client: httpx.AsyncClient, tally: Tally, paus
 
 
 async def run_rasa(urls: list[str], conversations: int, pause: float, duration: float, seed: int,
-                   pids: dict[str, int] | None = None) -> dict:
+                   pids: dict[str, int] | None = None, ramp: float = 0.0) -> dict:
     tally, meter = Tally(), CpuMeter(pids or {})
     limits = httpx.Limits(max_connections=conversations + 4, max_keepalive_connections=conversations + 4)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         t0 = time.monotonic()
         deadline = t0 + duration
         await asyncio.gather(
-            *(founder(urls, client, tally, pause, deadline, random.Random(seed + i)) for i in range(conversations))
+            *(founder(urls, client, tally, pause, deadline, random.Random(seed + i), ramp)
+              for i in range(conversations))
         )
         seconds = time.monotonic() - t0
-    return {"mode": "rasa", "urls": urls, "founders": conversations, "pause_s": pause, **tally.report(seconds),
+    return {"mode": "rasa", "urls": urls, "founders": conversations, "pause_s": pause, "ramp_s": ramp,
+            **tally.report(seconds),
             "cpu": meter.report(len(tally.latencies))}
 
 
@@ -331,6 +353,8 @@ def main() -> None:
     ap.add_argument("--api-workers", type=int, default=1, help="with --start: uvicorn worker processes")
     ap.add_argument("--conversations", type=int, default=50, help="concurrent founders (rasa)")
     ap.add_argument("--pause", type=float, default=2.0, help="seconds each founder waits between turns (rasa)")
+    ap.add_argument("--ramp", type=float, help="rasa: founders arrive at random within this many seconds "
+                    "(default: one pause; 0: all in the same instant)")
     ap.add_argument("--concurrency", type=int, default=8, help="concurrent API clients (api)")
     ap.add_argument("--routes", default="search,route", help="API routes to load (api)")
     ap.add_argument("--unique", action="store_true", help="api: every query text new (no query-cache hits)")
@@ -362,7 +386,9 @@ def main() -> None:
                 asyncio.run(run_rasa(urls, min(4, args.conversations), 0.0, args.warmup, args.seed + 1000))
             if args.mode == "rasa":
                 spies = start_profiles(pids, args.duration, args.profile) if args.profile else []
-                report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed, metered))
+                ramp = args.pause if args.ramp is None else args.ramp
+                report = asyncio.run(run_rasa(urls, args.conversations, args.pause, args.duration, args.seed, metered,
+                                              ramp))
                 for spy in spies:
                     spy.wait(timeout=60)
                 if args.profile:

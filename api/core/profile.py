@@ -69,12 +69,58 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One alternation of an entry's patterns: it finds nothing exactly when none of them would. None
+    when they do not combine (a pattern with global flags…): then each is run."""
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:
+        return None
+
+
+# id(an entry's pattern table) -> (that table, its alternation, its compiled patterns). The tables live
+# as long as their catalogue; holding them here keeps an id from being reused while it is cached.
+_PREPARED: dict[int, tuple[dict, re.Pattern[str] | None, tuple[re.Pattern[str], ...]]] = {}
+
+
+def _prepared(entry_patterns: dict) -> tuple[re.Pattern[str] | None, tuple[re.Pattern[str], ...]]:
+    cached = _PREPARED.get(id(entry_patterns))
+    if cached is None or cached[0] is not entry_patterns:
+        flat = tuple(p for pats in entry_patterns.values() for p in pats)
+        if len(_PREPARED) > 8192:  # catalogues reloaded many times over
+            _PREPARED.clear()
+        cached = (entry_patterns, _combined(flat) if flat else None, tuple(_compiled(p) for p in flat))
+        _PREPARED[id(entry_patterns)] = cached
+    return cached[1], cached[2]
+
+
 def _matches(entry_patterns: dict, text: str) -> list[re.Match[str]]:
-    return [m for pats in entry_patterns.values() for p in pats for m in _compiled(p).finditer(text)]
+    """Every match of every pattern, in the entry's order. Most entries match nothing in a given text:
+    one search of their alternation tells so."""
+    quick, compiled = _prepared(entry_patterns)
+    if not compiled or (quick is not None and quick.search(text) is None):
+        return []
+    return [m for p in compiled for m in p.finditer(text)]
+
+
+def _terms(entry_patterns: dict, text: str) -> list[str]:
+    """The words the patterns find, left to right, without overlaps (one pass of their alternation)."""
+    quick, compiled = _prepared(entry_patterns)
+    if quick is not None:
+        return [m.group(0) for m in quick.finditer(text)]
+    return [m.group(0) for p in compiled for m in p.finditer(text)]
+
+
+def _found(entry_patterns: dict, text: str) -> bool:
+    """Whether any of the patterns matches (what _matches' truth says, without listing the matches)."""
+    quick, compiled = _prepared(entry_patterns)
+    if quick is not None:
+        return quick.search(text) is not None
+    return any(p.search(text) for p in compiled)
 
 
 def _first(table: dict[str, VocabEntry], text: str) -> str | None:
-    return next((code for code, entry in table.items() if _matches(entry.patterns, text)), None)
+    return next((code for code, entry in table.items() if _found(entry.patterns, text)), None)
 
 
 def extract(text: str, vocab: Vocabularies) -> Extraction:
@@ -86,7 +132,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         hits = [m for m in _matches(entry.patterns, folded) if not _NEGATION.search(folded[: m.start()])]
         if hits:
             strength[code] = min(1.0, 0.6 + 0.2 * len({m.group(0) for m in hits})) * entry.weight
-    kinds = [c for c, e in vocab.product_kinds.items() if _matches(e.patterns, folded)]
+    kinds = [c for c, e in vocab.product_kinds.items() if _found(e.patterns, folded)]
     values: dict = {
         "stage": _last_stage(vocab, folded),
         "organisation_type": _first(vocab.organisation_types, folded),
@@ -103,9 +149,9 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         if values.get(slot) is None:
             values[slot] = v
     for entry in vocab.flags.values():  # explicit statements win, in the vocabulary's order
-        if _matches(entry.patterns, folded):
+        if _found(entry.patterns, folded):
             values.update(entry.implies)
-    domain = [m.group(0) for pats in vocab.domain.values() for p in pats for m in _compiled(p).finditer(folded)]
+    domain = _terms(vocab.domain, folded)
     off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
     return Extraction(
         profile=Profile(**values),
@@ -120,5 +166,5 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
 
 def _last_stage(vocab: Vocabularies, folded: str) -> str | None:
     """The most advanced stage the text mentions (stages are listed in order in the vocabulary)."""
-    found = [code for code, entry in vocab.stages.items() if _matches(entry.patterns, folded)]
+    found = [code for code, entry in vocab.stages.items() if _found(entry.patterns, folded)]
     return found[-1] if found else None

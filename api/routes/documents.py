@@ -6,11 +6,12 @@ import logging
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, HTTPException, Request, UploadFile
 from fastapi import Path as PathParam
 
 from retrieval.index import IndexUnavailable
 
+from ..core import heap
 from ..core.brain import build_brain
 from ..core.catalogue import CatalogueError
 from ..core.indexing import rebuild, uploads_dir
@@ -67,7 +68,7 @@ def delete_document(request: Request, name: Annotated[str, PathParam(max_length=
 
 
 @router.post("/reindex", response_model=Reindexed)
-def reindex(request: Request, brain: BrainDep, _: StaffAdmin, force: bool = False) -> dict:
+def reindex(request: Request, brain: BrainDep, _: StaffAdmin, background: BackgroundTasks, force: bool = False) -> dict:
     """Rebuild the index (knowledge base + uploads) as `guichet index` does, then serve it; on failure the
     previous index keeps serving."""
     s = _settings(request)
@@ -87,6 +88,7 @@ def reindex(request: Request, brain: BrainDep, _: StaffAdmin, force: bool = Fals
     finally:
         _building.release()
     request.app.state.brain = fresh
+    background.add_task(heap.settle, s.gc_freeze)  # after the answer: the old brain is unreferenced by then
     model = built.manifest.get("model") or {}
     return {
         "status": "rebuilt" if built.rebuilt else "unchanged",

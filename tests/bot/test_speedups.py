@@ -49,8 +49,22 @@ def test_speedups_change_no_result(tmp_path):
     assert report["parsed"] == len(TEXTS)
     assert report["differ"] == []
     assert report["patched_validator"]
+    assert report["patched_resolve"] and report["event_types"] > 20
+    assert report["resolve_differ"] == []
+    assert report["frozen"]["before"] == 0 and report["frozen"]["after"] > 100_000  # the model's objects
+    assert report["reloaded_differ"] == []  # the model loaded again (then frozen) parses as before
+    connections = report["connections"]
+    assert connections["patched"]["answers"] == connections["original"]["answers"]
+    assert connections["original"]["answers"][3] == {"echo": {"n": 3}, "auth": "t"}
+    assert connections["original"]["connections"] == 4  # Rasa: a new connection for each call
+    assert connections["patched"]["connections"] == 1  # kept
     verdicts = report["validation"]
-    assert verdicts["valid"]["original"] == verdicts["valid"]["patched"] == ["ok", True]
-    for name in ("events not a list", "event without a name", "unknown event type"):
+    assert report["quick_validator"]
+    for name in ("valid", "a whole form step"):
+        assert verdicts[name]["original"] == verdicts[name]["patched"] == ["ok", True], name
+    refused = ("events not a list", "event without a name", "unknown event type", "timestamp not a number",
+               "entity without a value", "event not an object", "slot name not a string", "answer not an object")
+    assert set(verdicts) == {"valid", "a whole form step", *refused}
+    for name in refused:
         assert verdicts[name]["original"][0] == "refused", name
         assert verdicts[name]["patched"] == verdicts[name]["original"], name

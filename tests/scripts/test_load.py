@@ -94,3 +94,15 @@ def test_tally_quantiles_by_kind_of_turn():
     assert (report["count"], report["p50_ms"], report["p95_ms"], report["per_s"]) == (100, 51.0, 96.0, 10.0)
     assert report["by_kind"]["button"]["count"] == report["by_kind"]["typed"]["count"] == 50
     assert Tally().report(1.0)["p95_ms"] is None
+
+
+def test_windows_slice_the_run_by_when_turns_ended() -> None:
+    """Each latency falls in the slice of the run in which its turn ended; quantiles per slice."""
+    tally = Tally()
+    for at, ms in [(0.5, 100), (3.0, 300), (9.9, 200), (10.0, 50), (25.0, 900)]:
+        tally.latencies.append(ms / 1000)
+        tally.ended_at.append(at)
+    windows = tally.report(30.0)["windows"]
+    assert [(w["from_s"], w["count"], w["p50_ms"], w["p99_ms"]) for w in windows] == [
+        (0.0, 3, 200.0, 300.0), (10.0, 1, 50.0, 50.0), (20.0, 1, 900.0, 900.0)]
+    assert Tally(latencies=[0.1]).windows() == []  # no moments recorded: no slices

@@ -17,13 +17,42 @@ BOT = Path(__file__).resolve().parents[3] / "bot"
 sys.path.insert(0, str(BOT))
 
 
+async def connections_per_request(endpoint_class) -> dict:
+    """Four calls through an EndpointConfig to a local HTTP server: the answers, and how many TCP
+    connections the server saw."""
+    from aiohttp import web
+
+    peers = set()
+
+    async def webhook(request):
+        peers.add(request.transport.get_extra_info("peername"))
+        return web.json_response({"echo": await request.json(), "auth": request.headers.get("X-Token")})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    endpoint = endpoint_class(f"http://127.0.0.1:{port}/webhook", headers={"X-Token": "t"})
+    answers = [await endpoint.request(json={"n": n}, method="post") for n in range(4)]
+    await runner.cleanup()
+    return {"answers": answers, "connections": len(peers)}
+
+
 async def main(model: str, texts: list[str]) -> dict:
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import UserMessage
     from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+    from rasa.utils.endpoints import EndpointConfig
 
+    original_resolve = Event.resolve_by_type
+    connections_before = await connections_per_request(EndpointConfig)
     original_parse = MessageProcessor._parse_message_with_graph
     original_validate = RemoteAction._validate_action_result
     agent = await load_agent(model_path=model)
@@ -46,6 +75,20 @@ async def main(model: str, texts: list[str]) -> dict:
         "events not a list": {"events": "nope"},
         "event without a name": {"events": [{"value": 1}]},
         "unknown event type": {"events": [{"event": "no_such_event"}]},
+        "a whole form step": {"events": [
+            {"event": "slot", "name": "stage", "value": "prototype", "timestamp": None},
+            {"event": "active_loop", "name": "qualification_form"},
+            {"event": "bot", "text": "Où en êtes-vous ?", "data": {"buttons": [{"title": "x", "payload": "/y"}]}},
+            {"event": "user", "text": "bonjour", "parse_data": {"intent": {"name": "greet", "confidence": 1.0},
+                                                                "entities": [{"entity": "stage", "value": "idea"}]}},
+            {"event": "followup", "name": "action_listen"},
+        ], "responses": [{"text": "x", "buttons": []}]},
+        "timestamp not a number": {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "now"}]},
+        "entity without a value": {"events": [{"event": "user", "text": "x",
+                                               "parse_data": {"entities": [{"entity": "stage"}]}}]},
+        "event not an object": {"events": ["slot"]},
+        "slot name not a string": {"events": [{"event": "slot", "name": 5, "value": 1}]},
+        "answer not an object": ["events"],
     }
     action = RemoteAction.__new__(RemoteAction)
     verdicts = {}
@@ -57,8 +100,34 @@ async def main(model: str, texts: list[str]) -> dict:
             except jsonschema.ValidationError as exc:
                 outcome.append(("refused", exc.message))
         verdicts[name] = {"original": outcome[0], "patched": outcome[1]}
+    def resolved(resolve, name: str, default=None) -> str:
+        try:
+            found = resolve(name, default)
+        except ValueError as exc:
+            return f"ValueError: {exc}"
+        return getattr(found, "__name__", repr(found))
+
+    names = sorted({cls.type_name for cls in all_subclasses(Event)}) + ["topic", "no_such_event"]
+    resolve_differ = [
+        name for name in names
+        for default in (None, Event)
+        if resolved(original_resolve, name, default) != resolved(Event.resolve_by_type, name, default)
+    ]
+    connections_after = await connections_per_request(EndpointConfig)
+    import gc
+
+    frozen_before = gc.get_freeze_count()
+    agent.load_model(model)  # the patched load: the model's objects frozen out of the collector
+    frozen_after = gc.get_freeze_count()
+    reparsed = [copy.deepcopy(await agent.processor.parse_message(UserMessage(t, sender_id="check"))) for t in texts]
     return {"parsed": len(texts), "differ": differ, "validation": verdicts,
-            "patched_validator": RemoteAction._validate_action_result is not original_validate}
+            "connections": {"original": connections_before, "patched": connections_after},
+            "frozen": {"before": frozen_before, "after": frozen_after},
+            "reloaded_differ": [t for t, b, a in zip(texts, before, reparsed, strict=True) if a != b],
+            "event_types": len(names), "resolve_differ": resolve_differ,
+            "patched_resolve": Event.resolve_by_type is not original_resolve,
+            "patched_validator": RemoteAction._validate_action_result is not original_validate,
+            "quick_validator": "quick" in RemoteAction._validate_action_result.__code__.co_freevars}
 
 
 if __name__ == "__main__":
