@@ -8,7 +8,9 @@ Usage (servers already running, e.g. `make run`; or `--start` to start a private
 Each founder plays a whole conversation (first message, the qualification questions answered through the
 buttons, the confirmation, the lever cards, a free question, a lever's details), then starts another, until
 the duration is over; with several Rasa URLs the turns of every conversation alternate between them.
-Reports turns (or requests) per second, p50/p95/p99 latency, errors, and the peak memory (VmHWM) of each
+Founders arrive at random moments within --ramp seconds (default: one pause; --ramp 0: all at once).
+Reports turns (or requests) per second, p50/p95/p99 latency (in all, by kind of turn and by 10 s slice of
+the run), errors, each process's CPU per turn, and the peak memory (VmHWM) of each
 process given with --pid NAME=PID or started with --start. Loopback only; every loop is bounded by --duration.
 """
 
