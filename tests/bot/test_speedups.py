@@ -53,6 +53,8 @@ def test_speedups_change_no_result(tmp_path):
     assert report["resolve_differ"] == []
     assert report["frozen"]["before"] == 0 and report["frozen"]["after"] > 100_000  # the model's objects
     assert report["reloaded_differ"] == []  # the model loaded again (then frozen) parses as before
+    assert report["slot_copy"]["patched"] and report["slot_copy"]["slots"] > 10
+    assert report["slot_copy"]["same"]  # type, attributes, a new object sharing its mappings, as copy.copy
     connections = report["connections"]
     assert connections["patched"]["answers"] == connections["original"]["answers"]
     assert connections["original"]["answers"][3] == {"echo": {"n": 3}, "auth": "t"}

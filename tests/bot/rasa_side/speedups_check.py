@@ -42,14 +42,21 @@ async def connections_per_request(endpoint_class) -> dict:
 
 
 async def main(model: str, texts: list[str]) -> dict:
+    import copy as copy_module
+
     import jsonschema
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import UserMessage
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.events import Event
+    from rasa.shared.core.slots import Slot
     from rasa.shared.utils.common import all_subclasses
     from rasa.utils.endpoints import EndpointConfig
+
+    def slot_copies() -> list:
+        return [(type(c).__name__, vars(c), c is not s, vars(c) is not vars(s), c.mappings is s.mappings)
+                for s in agent.domain.slots for c in [copy_module.copy(s)]]
 
     original_resolve = Event.resolve_by_type
     connections_before = await connections_per_request(EndpointConfig)
@@ -62,6 +69,7 @@ async def main(model: str, texts: list[str]) -> dict:
         return [copy.deepcopy(await processor.parse_message(UserMessage(t, sender_id="check"))) for t in texts]
 
     MessageProcessor._parse_message_with_graph = original_parse
+    copies_before = slot_copies()
     before = await parse_all()
     import speedups
 
@@ -114,6 +122,7 @@ async def main(model: str, texts: list[str]) -> dict:
         if resolved(original_resolve, name, default) != resolved(Event.resolve_by_type, name, default)
     ]
     connections_after = await connections_per_request(EndpointConfig)
+    copies_after = slot_copies()
     import gc
 
     frozen_before = gc.get_freeze_count()
@@ -123,6 +132,9 @@ async def main(model: str, texts: list[str]) -> dict:
     return {"parsed": len(texts), "differ": differ, "validation": verdicts,
             "connections": {"original": connections_before, "patched": connections_after},
             "frozen": {"before": frozen_before, "after": frozen_after},
+            "slot_copy": {"patched": "__copy__" in vars(Slot), "slots": len(copies_before),
+                          "same": json.loads(json.dumps(copies_before, default=str))
+                          == json.loads(json.dumps(copies_after, default=str))},
             "reloaded_differ": [t for t, b, a in zip(texts, before, reparsed, strict=True) if a != b],
             "event_types": len(names), "resolve_differ": resolve_differ,
             "patched_resolve": Event.resolve_by_type is not original_resolve,
