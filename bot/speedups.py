@@ -201,7 +201,8 @@ def _kept_endpoint_sessions() -> None:
             return fresh(self)
         kept = self.__dict__.get("_guichet_session")
         if kept is None or kept[0] is not loop or kept[1].closed:
-            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+            basic = self.basic_auth
+            auth = aiohttp.BasicAuth(basic["username"], basic["password"]) if basic else None
             kept = (loop, aiohttp.ClientSession(
                 headers=self.headers,
                 auth=auth,
@@ -212,7 +213,6 @@ def _kept_endpoint_sessions() -> None:
         return _Kept(kept[1])
 
     EndpointConfig.session = session  # type: ignore[method-assign]
-
 
 
 def _freeze_after_model_load() -> None:
@@ -234,9 +234,10 @@ def _freeze_after_model_load() -> None:
 
 def _quick_slot_copy() -> None:
     from rasa.shared.core.slots import Slot
+    from rasa.shared.utils.common import all_subclasses
 
     protocol = ("__copy__", "__reduce__", "__reduce_ex__", "__getstate__", "__setstate__", "__slots__")
-    for cls in [Slot, *_subclasses(Slot)]:
+    for cls in [Slot, *all_subclasses(Slot)]:
         if any(name in vars(cls) for name in protocol):
             log.warning("speedups: %s defines its own copy protocol; slots copied by copy.copy", cls.__name__)
             return
@@ -248,6 +249,3 @@ def _quick_slot_copy() -> None:
 
     Slot.__copy__ = __copy__  # type: ignore[attr-defined]
 
-
-def _subclasses(cls: Any) -> list:
-    return [sub for direct in cls.__subclasses__() for sub in (direct, *_subclasses(direct))]

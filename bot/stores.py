@@ -19,10 +19,10 @@ import os
 from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 import speedups
 
