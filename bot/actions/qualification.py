@@ -65,10 +65,15 @@ class _Overlay:
         return self._slots[name] if name in self._slots else self._tracker.get_slot(name)
 
 
+def askable(slots: Optional[List[str]]) -> List[str]:
+    """The slots among these that the form can ask, at most MAX_QUESTIONS of them."""
+    return [s for s in slots or [] if s in ASKABLE][:MAX_QUESTIONS]
+
+
 async def questions_to_ask(text: Optional[str], profile: Dict[str, Any], lang: str) -> List[str]:
     """The API's deciding unknown slots for this profile, restricted to what the form can ask."""
     res = await get_client().route(text or None, profile, lang)
-    return [s for s in res.get("ask", []) if s in ASKABLE][:MAX_QUESTIONS]
+    return askable(res.get("ask"))
 
 
 def _same_profile(slots: Dict[str, Any], routed: Dict[str, Any]) -> bool:
@@ -103,7 +108,7 @@ class ActionPrefillProfile(Action):
             if said and text == latest and _same_profile(profile, said.get("profile") or {}):
                 # Same words, same profile (typically the first message): the API's answer already says
                 # which questions decide; asking it again would return the same.
-                ask = [s for s in said.get("ask", []) if s in ASKABLE][:MAX_QUESTIONS]
+                ask = askable(said.get("ask"))
             else:
                 ask = await questions_to_ask(text, profile, lang)
         except ApiUnavailable as exc:
@@ -121,7 +126,7 @@ class ValidateQualificationForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        to_ask = [s for s in (tracker.get_slot("to_ask") or []) if s in ASKABLE][:MAX_QUESTIONS]
+        to_ask = askable(tracker.get_slot("to_ask"))
         return ["needs", *to_ask]
 
     async def extract_needs(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
