@@ -35,9 +35,11 @@ class Settings(BaseSettings):
     embedding_query_threads: int = Field(default=1, ge=1, le=64)  # torch threads per query (see embedding.py)
     # Query embeddings kept in memory (LRU, keyed by a digest of the text); 0 turns the cache off. ~1.5 KB each.
     embedding_query_cache: int = Field(default=4096, ge=0, le=1_000_000)
-    # "onnx": queries through ONNX Runtime (an export of the model made on first use in <data_dir>/models,
-    # checked against torch; ~3x faster per query), falling back to torch with a warning; "torch": always torch.
-    embedding_backend: Literal["onnx", "torch"] = "onnx"
+    # "onnx": queries through ONNX Runtime (an export of the model made once in <data_dir>/models, checked
+    # against torch; ~3x faster per query), falling back to torch with a warning; "onnx-int8" (default): the
+    # same export with its matrix weights quantised to 8 bits (~2x faster again, vectors within cosine 0.97
+    # of torch's; falls back to "onnx" with a warning); "torch": always torch.
+    embedding_backend: Literal["onnx", "onnx-int8", "torch"] = "onnx-int8"
     embedding_export_dir: Path | None = None  # where ONNX exports are kept; default <data_dir>/models
     # Freeze the loaded brain out of Python's cyclic collector (api/core/heap.py): no full-collection pauses
     # of a few hundred ms under load. Off: Python's default behaviour.

@@ -125,15 +125,17 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
 
-    def use_onnx_queries(self, folder: Path, model_dir: str) -> str:
-        """Embed queries through an ONNX export of this model (made on first use in `folder`); 'ok' or why not."""
+    def use_onnx_queries(self, folder: Path, model_dir: str, int8: bool = False) -> str:
+        """Embed queries through an ONNX export of this model (made on first use in `folder`), 8-bit if asked
+        and good enough; 'ok' when that is what serves, else why not."""
         from .onnx_queries import load_onnx_encoder
 
         encoder, why = load_onnx_encoder(
-            self._model, model_dir, self.name, folder, self._query_threads, reference=self._encode_queries_torch
+            self._model, model_dir, self.name, folder, self._query_threads, reference=self._encode_queries_torch,
+            int8=int8,
         )
         if encoder is not None:
-            self._query_encoder, self.backend = encoder, "onnx"
+            self._query_encoder, self.backend = encoder, "onnx-int8" if int8 and why == "ok" else "onnx"
         return why
 
     def _encode_queries_torch(self, texts: list[str]) -> np.ndarray:
@@ -193,6 +195,7 @@ def load_embedder(
     query_threads: int = 1,
     query_cache: int = 0,
     onnx_dir: Path | None = None,
+    onnx_int8: bool = False,
 ) -> tuple[SentenceTransformerEmbedder | None, str]:
     """Load the configured model, or (None, why) so the caller can serve lexically and say so."""
     if not name or name.lower() in {"none", "off", "lexical"}:
@@ -225,7 +228,10 @@ def load_embedder(
         model, name, query_prefix, passage_prefix, query_threads=query_threads, query_cache=query_cache
     )
     if onnx_dir is not None:
-        why = embedder.use_onnx_queries(onnx_dir, target)
+        why = embedder.use_onnx_queries(onnx_dir, target, int8=onnx_int8)
+        if why != "ok" and embedder.backend == "onnx":  # the 8-bit copy was asked for and could not serve
+            log.warning("queries embed through the full-precision ONNX export: %s", why)
+            return embedder, f"queries through ONNX, not 8-bit ({why})"
         if why != "ok":
             log.warning("queries embed through torch, about 3x slower: %s", why)
             return embedder, f"queries through torch ({why})"

@@ -12,6 +12,8 @@ $PY scripts/load.py api --start embedded --concurrency 4 --duration 20 --out "$O
 $PY scripts/load.py api --start embedded --concurrency 4 --duration 20 --unique --out "$OUT/api-1worker-4clients-unique.json"
 $PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --out "$OUT/api-1worker.json"
 $PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --unique --out "$OUT/api-1worker-unique.json"
+GUICHET_EMBEDDING_BACKEND=onnx $PY scripts/load.py api --start embedded --concurrency 4 --duration 20 --unique \
+  --out "$OUT/api-1worker-4clients-unique-fp32.json"
 GUICHET_EMBEDDING_BACKEND=torch $PY scripts/load.py api --start embedded --concurrency 8 --duration 20 --unique \
   --out "$OUT/api-1worker-unique-torch.json"
 $PY scripts/load.py api --start embedded --api-workers 2 --concurrency 8 --duration 20 --out "$OUT/api-2workers.json"

@@ -381,7 +381,10 @@ def main() -> None:
             routes = [r.strip() for r in args.routes.split(",") if r.strip()]
             if args.warmup:
                 asyncio.run(run_api(url, args.concurrency, args.warmup, routes, args.seed + 1000, unique=args.unique))
+            spies = start_profiles(pids, args.duration, args.profile) if args.profile else []
             report = asyncio.run(run_api(url, args.concurrency, args.duration, routes, args.seed, metered, args.unique))
+            for spy in spies:
+                spy.wait(timeout=60)
         else:
             urls = args.url or (stack.rasa if stack else ["http://127.0.0.1:5005"])
             if args.warmup:
@@ -393,15 +396,15 @@ def main() -> None:
                                               ramp))
                 for spy in spies:
                     spy.wait(timeout=60)
-                if args.profile:
-                    report["profile"] = {
-                        name: summarise_profile(args.profile / f"{name}.txt")
-                        for name in pids
-                        if (args.profile / f"{name}.txt").exists()
-                    }
             else:
                 steps = [int(s) for s in args.steps.split(",") if s.strip()]
                 report = asyncio.run(saturate(urls, steps, args.duration, args.seed, metered))
+        if args.profile and args.mode != "saturate":
+            report["profile"] = {
+                name: summarise_profile(args.profile / f"{name}.txt")
+                for name in pids
+                if (args.profile / f"{name}.txt").exists()
+            }
         report["peak_rss_mb"] = {name: peak_rss_mb(pid) for name, pid in pids.items()}
         report["stack"] = args.start or "external"
     finally:

@@ -168,7 +168,7 @@ def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:
 
 def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
     """The configured model, or None and why; "ok", or what is degraded (e.g. queries on torch)."""
-    onnx = settings.embedding_backend == "onnx"
+    onnx = settings.embedding_backend in ("onnx", "onnx-int8")
     emb, reason = load_embedder(
         settings.embedding_model,
         offline=settings.embedding_offline,
@@ -178,6 +178,7 @@ def embedder_from_settings(settings) -> tuple[Embedder | None, str]:
         query_threads=settings.embedding_query_threads,
         query_cache=settings.embedding_query_cache,
         onnx_dir=(settings.embedding_export_dir or settings.data_dir / "models") if onnx else None,
+        onnx_int8=settings.embedding_backend == "onnx-int8",
     )
     if emb is None:
         reason = f"{reason}. Dense search is OFF: searching and routing lexically (BM25) only."
