@@ -16,10 +16,11 @@ import itertools
 import json
 import logging
 import os
+import time
 from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.lock_store import LOCK_LIFETIME, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -28,15 +29,77 @@ import speedups
 
 speedups.apply()
 log = logging.getLogger(__name__)
-# Longest a lock-state update may take (a few Redis round trips); a crashed holder frees it after this.
-MUTEX_SECONDS = 5
+
+
+# Rasa's ticket lock (rasa/core/lock.py) is one JSON value per conversation: {"conversation_id": …,
+# "tickets": ["{\"number\": n, \"expires\": t}", …]}, each ticket itself a JSON string. These scripts do
+# what Rasa's issue_ticket, update_lock and cleanup do to that value (expired tickets dropped first, by the
+# clock of the server that asks, as Rasa does), each as one atomic Redis call, in Rasa's format.
+_LUA_KEEP = """
+local function keep(raw, now, skip)
+  local kept, strings = {}, {}
+  if raw then
+    for _, s in ipairs(cjson.decode(raw)['tickets'] or {}) do
+      local t = cjson.decode(s)
+      if not (now > tonumber(t['expires'])) and tonumber(t['number']) ~= skip then
+        table.insert(kept, tonumber(t['number']))
+        table.insert(strings, cjson.encode(s))
+      end
+    end
+  end
+  return kept, strings
+end
+local function lock(cid, strings)
+  return '{"conversation_id": ' .. cid .. ', "tickets": [' .. table.concat(strings, ', ') .. ']}'
+end
+"""
+# KEYS[1] lock key; ARGV: conversation id (JSON), now, lifetime. Returns the new ticket's number.
+_LUA_ISSUE = _LUA_KEEP + """
+local now, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3])
+local kept, strings = keep(redis.call('GET', KEYS[1]), now, nil)
+local number = 0
+if #kept > 0 then number = kept[#kept] + 1 end
+table.insert(strings, cjson.encode(string.format('{"number": %d, "expires": %.17g}', number, now + lifetime)))
+redis.call('SET', KEYS[1], lock(ARGV[1], strings))
+return number
+"""
+# KEYS[1] lock key; ARGV: conversation id (JSON), now. Drops expired tickets of an existing lock.
+_LUA_UPDATE = _LUA_KEEP + """
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local _, strings = keep(raw, tonumber(ARGV[2]), nil)
+  redis.call('SET', KEYS[1], lock(ARGV[1], strings))
+end
+return 0
+"""
+# KEYS[1] lock key; ARGV: conversation id (JSON), now, the finished ticket's number. Deletes the lock when
+# nobody else holds a ticket.
+_LUA_CLEANUP = _LUA_KEEP + """
+local kept, strings = keep(redis.call('GET', KEYS[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))
+if #kept == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], lock(ARGV[1], strings))
+end
+return #kept
+"""
 
 
 class EnvRedisLockStore(RedisLockStore):
-    """Rasa's Redis lock store, its db and key prefix defaulted from RASA_REDIS_DB / RASA_REDIS_PREFIX.
+    """Rasa's Redis lock store, its db and key prefix defaulted from RASA_REDIS_DB / RASA_REDIS_PREFIX, its
+    ticket updates atomic and in one round trip each.
 
     Rasa's endpoint files cannot give a variable a default (an unset ${VAR} stops the server), and several
     bots or test runs may share one Redis: the prefix (alphanumeric) keeps their locks apart.
+
+    Rasa's ticket lock is a JSON value that issue_ticket, update_lock and cleanup each read, change and write
+    back (GET, then SET or DEL) without any atomicity: two servers taking a ticket for one conversation at
+    the same moment can both read the same state, draw the same ticket number and process two turns at
+    once, so one turn's events are lost (seen in tests/production/test_shared_state.py). Each of the three
+    runs here as one Lua script, which Redis executes atomically: no lost update, and a turn costs three
+    round trips (ticket, check, cleanup) instead of the eleven of Rasa's calls behind a mutex, each of which
+    blocked Rasa's event loop. The value stays in Rasa's format (get_lock, which the wait loop calls, is
+    Rasa's). tests/bot/rasa_side/locks_check.py plays the same operations on both stores.
     """
 
     def __init__(self, endpoint_config: Any) -> None:
@@ -44,27 +107,26 @@ class EnvRedisLockStore(RedisLockStore):
         kwargs.setdefault("db", int(os.environ.get("RASA_REDIS_DB") or 1))
         kwargs.setdefault("key_prefix", os.environ.get("RASA_REDIS_PREFIX") or "guichet")
         super().__init__(host=endpoint_config.url or "localhost", **kwargs)
+        self._issue = self.red.register_script(_LUA_ISSUE)
+        self._update = self.red.register_script(_LUA_UPDATE)
+        self._cleanup = self.red.register_script(_LUA_CLEANUP)
 
-    # Rasa's ticket lock is a JSON value that issue_ticket, update_lock and cleanup each read, change and
-    # write back without any atomicity: two servers taking a ticket for one conversation at the same moment
-    # can both read the same state, draw the same ticket number and process two turns at once, so one
-    # turn's events are lost (seen in tests/production/test_shared_state.py). A short Redis mutex per
-    # conversation makes each read-change-write whole; turns themselves still queue on the tickets.
-    def _mutex(self, conversation_id: str) -> Any:
-        return self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=MUTEX_SECONDS,
-                             blocking_timeout=MUTEX_SECONDS)
+    def _key(self, conversation_id: str) -> str:
+        return self.key_prefix + conversation_id
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        with self._mutex(conversation_id):
-            return super().issue_ticket(conversation_id, lock_lifetime)
+        try:
+            return int(self._issue(keys=[self._key(conversation_id)],
+                                   args=[json.dumps(conversation_id), repr(time.time()), repr(float(lock_lifetime))]))
+        except Exception as exc:  # Rasa's issue_ticket turns any failure into a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
 
     def update_lock(self, conversation_id: str) -> None:
-        with self._mutex(conversation_id):
-            super().update_lock(conversation_id)
+        self._update(keys=[self._key(conversation_id)], args=[json.dumps(conversation_id), repr(time.time())])
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        with self._mutex(conversation_id):
-            super().cleanup(conversation_id, ticket_number)
+        self._cleanup(keys=[self._key(conversation_id)],
+                      args=[json.dumps(conversation_id), repr(time.time()), str(int(ticket_number))])
 
 
 def _sqlite_wal(engine: Any) -> None:

@@ -66,3 +66,39 @@ def test_postgresql_store_writes_what_rasa_writes():
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             for name in names:
                 conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _redis_up() -> None:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=2).close()
+    except OSError as exc:
+        pytest.skip(f"Redis unreachable on 127.0.0.1:6379 ({type(exc).__name__}): start it to run this test")
+
+
+@pytest.mark.slow
+def test_lock_store_keeps_rasas_tickets_atomically_in_three_round_trips():
+    """EnvRedisLockStore's scripts leave the same lock value as Rasa's RedisLockStore after every step
+    (tickets issued, expired, cleaned up, the lock deleted), never draw one ticket twice when two instances
+    race (Rasa's own store does: the reason for the scripts), and a turn costs 3 Redis commands."""
+    _rasa_ready()
+    _redis_up()
+    run = subprocess.run(
+        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / "locks_check.py")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
+    )
+    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
+    assert line, run.stdout[-2000:] + run.stderr[-3000:]
+    report = json.loads(line.removeprefix("REPORT "))
+    assert len(report["steps"]) == 14
+    for step in report["steps"]:
+        assert step["ours"] == step["rasa"], step["step"]
+    states = [s["ours"]["state"] for s in report["steps"]]
+    assert [len(s[1]) if s else 0 for s in states] == [1, 2, 3, 3, 2, 1, 2, 2, 1, 0, 0, 0, 1, 2]
+    assert states[0][0] == "founder-é/1"
+    ours = report["race"]["ours"]
+    assert ours["drawn"] == ours["distinct"] == ours["tickets_kept"] == 200
+    # (Rasa's own store, raced the same way, hands out ~75 distinct numbers for 200 tickets: not asserted,
+    # since how often a race collides depends on timing; report["race"]["rasa"] shows it.)
+    assert report["round_trips"]["ours"] == 3 and report["round_trips"]["rasa"] > 3
