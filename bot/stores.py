@@ -12,12 +12,13 @@ Both endpoint files name this module, so it also applies speedups.py when Rasa l
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
 import os
 import time
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -170,6 +171,7 @@ def _pooled_sqlite(engine: Any) -> Any:
 # How many of a tracker's events the store holds, kept on the tracker object between a retrieve and the
 # saves of the same turn (see CheckedSQLTrackerStore.save).
 _STORED = "_guichet_stored_events"
+_R = TypeVar("_R")
 
 
 class TrackerStoreUnusable(RuntimeError):
@@ -195,6 +197,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
                 self.engine = _pooled_sqlite(self.engine)
                 self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             _sqlite_wal(self.engine)
+        self._threaded = self.engine.dialect.name != "sqlite"
         self.failed_saves = 0
         self.last_error: Optional[str] = None
         problem = self.probe()
@@ -213,11 +216,22 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         return None
 
-    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        """Rasa's query (the latest session, or all of them), reading only the events' JSON."""
+    async def _db(self, work: Callable[..., _R], *args: Any) -> _R:
+        """Database work off Rasa's event loop for a database server (the loop serves other conversations
+        while PostgreSQL answers and commits); in the loop for SQLite, whose calls are shorter than the
+        hand-off to a thread. Within one conversation Rasa's lock keeps turns apart, as before."""
+        if self._threaded:
+            return await asyncio.to_thread(work, *args)
+        return work(*args)
+
+    def _read_events(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> List[Any]:
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+            return [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's query (the latest session, or all of them), reading only the events' JSON."""
+        events = await self._db(self._read_events, sender_id, fetch_events_from_all_sessions)
         if not (self.domain and events):
             return None
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -240,18 +254,23 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             })
         return rows
 
+    def _write(self, tracker: DialogueStateTracker, rows: Optional[List[Dict[str, Any]]]) -> None:
+        """Insert the rows; None: the tracker carries no mark, so count what is stored, Rasa's way."""
+        with self.session_scope() as session:
+            if rows is None:
+                rows = self._rows(tracker, list(self._additional_events(session, tracker)))
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+
     async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         stored = getattr(tracker, _STORED, None)
         total = len(tracker.events)
-        with self.session_scope() as session:
-            if stored is None or stored > total:
-                new = list(self._additional_events(session, tracker))  # Rasa's way: count what is stored
-            else:
-                new = list(itertools.islice(tracker.events, stored, total))
-            if new:
-                session.execute(self.SQLEvent.__table__.insert(), self._rows(tracker, new))
-            session.commit()
+        rows = None
+        if stored is not None and stored <= total:
+            rows = self._rows(tracker, list(itertools.islice(tracker.events, stored, total)))
+        await self._db(self._write, tracker, rows)
         setattr(tracker, _STORED, total)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
