@@ -159,6 +159,10 @@ class Vocabularies(Strict):
     flags: dict[Code, VocabEntry]  # medical_device, ai, and their negations
     domain: dict[Lang, list[str]]  # terms that make a message about digital-health innovation
     off_topic: dict[Lang, list[str]] = Field(default_factory=dict)  # injection and chit-chat patterns
+    # A private person's own situation (their age, tests, treatment, loan, taxes): out of scope unless the
+    # message also speaks of a project (a stage, an organisation, a product, or `project` wording).
+    personal: dict[Lang, list[str]] = Field(default_factory=dict)
+    project: dict[Lang, list[str]] = Field(default_factory=dict)
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
     answer_types: dict[Code, AnswerType] = Field(default_factory=dict)
 

@@ -57,6 +57,8 @@ class Extraction:
     domain_terms: list[str] = field(default_factory=list)
     off_topic: list[str] = field(default_factory=list)
     known_words: int = 0
+    personal: list[str] = field(default_factory=list)  # a private person's own situation
+    project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
 
     @property
     def has_domain_signal(self) -> bool:
@@ -153,14 +155,22 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
             values.update(entry.implies)
     domain = _terms(vocab.domain, folded)
     off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
+    profile = Profile(**values)
+    personal = [m.group(0) for m in _matches(vocab.personal, folded)]
+    project = bool(
+        profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
+        or profile.ai or (personal and _found(vocab.project, folded))
+    )
     return Extraction(
-        profile=Profile(**values),
+        profile=profile,
         lang=lang,
         need_strength=strength,
         product_kinds=kinds,
         domain_terms=domain,
         off_topic=off,
         known_words=len(words(text)),
+        personal=personal,
+        project=project,
     )
 
 

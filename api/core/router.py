@@ -56,6 +56,8 @@ def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
         return Scope(False, f"off-topic or instruction pattern: {ex.off_topic[0]!r}")
     if ex.known_words == 0:
         return Scope(False, "no words")
+    if ex.personal and not ex.project:
+        return Scope(False, f"a private person's own situation, no project: {ex.personal[0]!r}")
     expressed = sum(ex.need_strength.values())
     if ex.has_domain_signal or expressed >= NEEDS_ALONE:
         return Scope(True, "domain terms or clearly expressed needs")

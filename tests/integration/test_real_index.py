@@ -61,6 +61,29 @@ def test_own_off_topic_set(real_brain: Brain) -> None:
     assert [r["id"] for r in _rows("oos") if real_brain.route(r["text"])["in_scope"]] == []
 
 
+PATIENTS = [
+    "J'ai 52 ans et ma dernière prise de sang montre une glycémie haute, je dois m'inquiéter ?",
+    "Ma mutuelle rembourse-t-elle mes séances de kiné après l'opération ?",
+    "Puis-je déduire mes frais kilométriques de ma déclaration d'impôts quand on est infirmière libérale ?",
+    "My latest blood test shows high cholesterol, should I start statins straight away?",
+    "Quels sont les horaires de visite du service de cardiologie du CHU ?",
+    "How much does a hospital pharmacist earn in France?",
+    "Can you proofread my cover letter for a nurse job at the CHU?",
+]
+FOUNDERS = [
+    "J'ai 45 ans, je suis infirmière et je lance une appli pour suivre les patients diabétiques : qui peut financer ?",
+    "I'm 30 and we are building a remote-monitoring app for heart failure, where do we start?",
+    "Mon dernier bilan m'a donné l'idée d'une appli de suivi de la glycémie : par où commencer ?",
+]
+
+
+def test_patients_own_questions_are_out_founders_first_person_stories_in(real_brain: Brain) -> None:
+    """A private person's own health, insurance, tax, job or visiting question is out of scope; a founder
+    telling their story in the first person, age or tests included, stays in."""
+    assert [t for t in PATIENTS if real_brain.route(t)["in_scope"]] == []
+    assert [t for t in FOUNDERS if not real_brain.route(t)["in_scope"]] == []
+
+
 def test_own_fact_set(real_brain: Brain) -> None:
     """Our own fact questions find the fact in the top 3 search results in at least 85 % of cases."""
     rows = _rows("fact")

@@ -82,6 +82,21 @@ def test_scope_rules_directly(fixture_catalogue) -> None:
     assert not router.assess_scope(extract("bonjour", v), 0.0).in_scope
 
 
+def test_a_private_persons_own_situation_is_out_unless_a_project_is_named(fixture_catalogue) -> None:
+    """`personal` wording (age, own tests, own taxes) rejects a message even with a need and domain terms,
+    unless the message also speaks of a project: the vocabulary's `project` wording or a detected stage,
+    organisation or product."""
+    v = fixture_catalogue.vocab
+    patient = extract("J'ai 45 ans et mon bilan de santé m'inquiète, un financement ?", v)
+    scope = router.assess_scope(patient, 0.9)
+    assert not scope.in_scope and "private person" in scope.reason and patient.personal
+    founder = extract("J'ai 45 ans et je cherche un financement pour notre projet de santé", v)
+    assert founder.project and router.assess_scope(founder, 0.0).in_scope
+    assert not router.assess_scope(extract("Can you check my tax return? health", v), 0.9).in_scope
+    plain = extract("un financement en santé", v)  # no personal wording: the usual rules
+    assert not plain.personal and router.assess_scope(plain, 0.0).in_scope
+
+
 def test_hybrid_mode_routes_the_same(fixture_brain_hybrid) -> None:
     """With an embedder the clear cases rank the same way."""
     assert fixture_brain_hybrid.mode == "hybrid"
