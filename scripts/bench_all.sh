@@ -18,6 +18,7 @@ GUICHET_EMBEDDING_BACKEND=torch $PY scripts/load.py api --start embedded --concu
   --out "$OUT/api-1worker-unique-torch.json"
 $PY scripts/load.py api --start embedded --api-workers 2 --concurrency 8 --duration 20 --out "$OUT/api-2workers.json"
 $PY scripts/load.py rasa --start embedded --conversations 1 --pause 0 --duration 30 --out "$OUT/rasa-turn.json"
+$PY scripts/load.py saturate --start embedded --steps 1,2,4,8,16,32 --duration 20 --out "$OUT/saturate-1rasa-embedded.json"
 $PY scripts/load.py rasa --start embedded --conversations 50 --pause 2 --duration 60 --out "$OUT/rasa-50x2s.json"
 # the same founders all arriving in the same instant (no ramp): the start-up burst of first messages
 $PY scripts/load.py rasa --start embedded --conversations 50 --pause 2 --ramp 0 --duration 60 \
