@@ -82,6 +82,10 @@ def test_patients_own_questions_are_out_founders_first_person_stories_in(real_br
     telling their story in the first person, age or tests included, stays in."""
     assert [t for t in PATIENTS if real_brain.route(t)["in_scope"]] == []
     assert [t for t in FOUNDERS if not real_brain.route(t)["in_scope"]] == []
+    # the same rule for free questions: no citations of the strategy for someone's own blood test
+    asked = real_brain.ask(PATIENTS[0])
+    assert asked["in_scope"] is False and asked["citations"] == []
+    assert real_brain.ask("J'ai 45 ans et je lance une appli de santé : quelles aides pour notre projet ?")["in_scope"]
 
 
 def test_own_fact_set(real_brain: Brain) -> None:
