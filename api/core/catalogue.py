@@ -163,6 +163,7 @@ class Vocabularies(Strict):
     # message also speaks of a project (a stage, an organisation, a product, or `project` wording).
     personal: dict[Lang, list[str]] = Field(default_factory=dict)
     project: dict[Lang, list[str]] = Field(default_factory=dict)
+    team: dict[Lang, list[str]] = Field(default_factory=dict)  # first person plural: a team or organisation speaks
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
     answer_types: dict[Code, AnswerType] = Field(default_factory=dict)
 

@@ -59,6 +59,7 @@ class Extraction:
     known_words: int = 0
     personal: list[str] = field(default_factory=list)  # a private person's own situation
     project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
+    team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
     @property
     def has_domain_signal(self) -> bool:
@@ -159,7 +160,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     personal = [m.group(0) for m in _matches(vocab.personal, folded)]
     project = bool(
         profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
-        or profile.ai or (personal and _found(vocab.project, folded))
+        or profile.ai or _found(vocab.project, folded)
     )
     return Extraction(
         profile=profile,
@@ -171,6 +172,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         known_words=len(words(text)),
         personal=personal,
         project=project,
+        team=_found(vocab.team, folded),
     )
 
 

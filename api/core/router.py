@@ -28,6 +28,10 @@ SIM_WITH_ONE_NEED = 0.3
 # Needs alone (strengths summed) that put a message in scope: one specific need, or two generic ones.
 NEEDS_ALONE = 0.6
 SIM_ALONE = 0.55
+# A message that names no project (stage, organisation, product, project wording) and does not speak for a
+# team ("nous", "our") must at least resemble the levers' example requests: health words and a generic need
+# alone are how patients and job seekers write too (their knee, their sick pay, their career).
+SIM_UNANCHORED = 0.4  # or two needs ("former des ingénieurs aux règles de la e-santé")
 
 _T = {
     "need": {"fr": "Besoin exprimé : {}", "en": "Need you expressed: {}"},
@@ -59,6 +63,8 @@ def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
     if ex.personal and not ex.project:
         return Scope(False, f"a private person's own situation, no project: {ex.personal[0]!r}")
     expressed = sum(ex.need_strength.values())
+    if not (ex.project or ex.team) and best_similarity < SIM_UNANCHORED and len(ex.need_strength) < 2:
+        return Scope(False, "no project, no team, one need at most, and unlike the requests the levers answer")
     if ex.has_domain_signal or expressed >= NEEDS_ALONE:
         return Scope(True, "domain terms or clearly expressed needs")
     if expressed and best_similarity >= SIM_WITH_ONE_NEED:

@@ -94,7 +94,21 @@ def test_a_private_persons_own_situation_is_out_unless_a_project_is_named(fixtur
     assert founder.project and router.assess_scope(founder, 0.0).in_scope
     assert not router.assess_scope(extract("Can you check my tax return? health", v), 0.9).in_scope
     plain = extract("un financement en santé", v)  # no personal wording: the usual rules
-    assert not plain.personal and router.assess_scope(plain, 0.0).in_scope
+    assert not plain.personal and router.assess_scope(plain, 0.5).in_scope
+
+
+def test_without_project_or_team_a_message_must_resemble_the_levers_requests(fixture_catalogue) -> None:
+    """No project, no team ("nous"), one need at most: in scope only if close to a lever's examples; two
+    needs, a team or a project each lift the rule."""
+    v = fixture_catalogue.vocab
+    alone = extract("un financement en santé ?", v)
+    assert not (alone.project or alone.team)
+    scope = router.assess_scope(alone, 0.2)
+    assert not scope.in_scope and "no project, no team" in scope.reason
+    assert router.assess_scope(alone, 0.45).in_scope
+    assert router.assess_scope(extract("nous cherchons un financement en santé", v), 0.2).in_scope
+    assert router.assess_scope(extract("un financement en santé pour notre projet", v), 0.2).in_scope
+    assert router.assess_scope(extract("un financement et une étude clinique en santé", v), 0.2).in_scope
 
 
 def test_hybrid_mode_routes_the_same(fixture_brain_hybrid) -> None:
