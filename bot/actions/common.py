@@ -60,3 +60,9 @@ def transcript(tracker: Tracker) -> List[Dict[str, str]]:
             out.append({"role": "founder" if e["event"] == "user" else "assistant", "text": e["text"],
                         "at": str(e.get("timestamp", ""))})
     return out
+
+
+def first_message(tracker: Tracker) -> bool:
+    """Whether the latest message is the founder's first of the conversation."""
+    return sum(1 for e in tracker.events if e.get("event") == "user") == 1
+

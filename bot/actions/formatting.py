@@ -30,6 +30,11 @@ MESSAGES: Dict[str, Dict[str, str]] = {
                            "numérique, sans inventer de chiffre. Voulez-vous parler à un conseiller ?",
                      "en": "I can only answer questions about support for digital-health innovation, and I never "
                            "make up figures. Would you like to talk to an advisor?"},
+    # Said once, on the first answer of a conversation that did not start with a greeting (utter_greet says it).
+    "privacy": {"fr": "Confidentialité : nous conservons cette conversation pour vous répondre et améliorer le "
+                      "service ; merci de ne jamais y coller de données de patients.",
+                "en": "Privacy: we keep this conversation to answer you and improve the service; please never "
+                      "paste patient data here."},
     "api_down": {"fr": "Le service de recommandation est momentanément indisponible. Je garde notre échange ; "
                        "réessayez dans un instant ou demandez un conseiller.",
                  "en": "The recommendation service is unavailable for a moment. I keep our conversation; "

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .client import ApiUnavailable, get_client
-from .common import lang_of, last_free_text
+from .common import first_message, lang_of, last_free_text
 from .formatting import INTENT_LABELS, answer_text, t
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ class ActionAnswerQuestion(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         lang = lang_of(tracker)
         question = last_free_text(tracker)
+        if first_message(tracker):  # a conversation opened with a question: no greeting said it
+            dispatcher.utter_message(text=t("privacy", lang))
         try:
             res = await get_client().ask(question, lang)
         except ApiUnavailable as exc:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .client import ApiUnavailable, get_client
-from .common import PROFILE_SLOTS, UNKNOWN, free_texts, lang_of, last_free_text, profile_from_slots
+from .common import PROFILE_SLOTS, UNKNOWN, first_message, free_texts, lang_of, last_free_text, profile_from_slots
 from .formatting import card, card_buttons, cards_text, profile_summary, roadmap_text, t
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,8 @@ class ActionPrefillProfile(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         lang = lang_of(tracker)
+        if first_message(tracker):  # a conversation opened with the project itself: no greeting said it
+            dispatcher.utter_message(text=t("privacy", lang))
         latest = last_free_text(tracker) if not (tracker.latest_message.get("text") or "").startswith("/") else ""
         text = " ".join(free_texts(tracker)[-3:])[-2000:]
         events: List[EventType] = [SlotSet("project_text", text)] if text else []

@@ -44,6 +44,18 @@ def test_greeting_states_privacy_in_the_founders_language(stack: Stack) -> None:
     assert "patient data" in texts(stack.say(sender(), "Hello there"))
 
 
+def test_a_conversation_opened_with_a_project_or_a_question_states_privacy_once(stack: Stack) -> None:
+    """No greeting first: the first answer still says what is stored; the next ones do not repeat it."""
+    who = sender()
+    first = texts(stack.say(who, "Nous avons un prototype de logiciel et cherchons un financement"))
+    assert "données de patients" in first
+    assert "données de patients" not in texts(stack.say(who, "nous sommes une start-up"))
+    assert "patient data" in texts(stack.say(sender(), "How much is the budget of the digital health strategy?"))
+    greeted = sender()
+    stack.say(greeted, "Bonjour")
+    assert "données de patients" not in texts(stack.say(greeted, "Nous cherchons un financement pour notre appli"))
+
+
 def test_french_funding_founder_reaches_bpifrance_in_two_more_turns(stack: Stack) -> None:
     """A first message giving stage and need: at most one deciding question, the summary, then the innovation aid."""
     who = sender()
