@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,7 @@ from retrieval.index import sweep_staging as sweep_index
 from .core import heap
 from .core.brain import build_brain, embedder_from_settings
 from .core.indexing import uploads_dir
+from .core.memo import Memo
 from .core.tracker import tracker_engine, tracker_state
 from .core.uploads import sweep_staging as sweep_uploads
 from .db import make_engine, migrate, session_factory
@@ -54,6 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.info("conversation store: %s", tracker_state(app.state.tracker))
         log.info("ready: %s search over %d chunks", app.state.brain.mode, app.state.brain.retriever.index.chunk_count())
         heap.settle(settings.gc_freeze)
+        app.state.analytics_memo = Memo()
+        if settings.staff_warmup:
+            threading.Thread(target=analytics.warm, args=(app,), name="staff-figures", daemon=True).start()
         yield
         engine.dispose()
         app.state.tracker.dispose()

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Freeze the loaded brain out of Python's cyclic collector (api/core/heap.py): no full-collection pauses
     # of a few hundred ms under load. Off: Python's default behaviour.
     gc_freeze: bool = True
+    # Compute the staff page's default figures once in the background at start (its first load then reads
+    # them); off: the first staff page computes them.
+    staff_warmup: bool = True
 
     # Languages the model understands (comma-separated); empty: "en" for the packaged English model,
     # "fr,en" for any other (set it explicitly for an English-only model of your own).

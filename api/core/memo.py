@@ -54,9 +54,10 @@ class Memo:
             return value
         return None
 
-    def put(self, key: tuple, fp: tuple[tuple, tuple], value: Any) -> None:
+    def put(self, key: tuple, fp: tuple[tuple, tuple], value: Any, exact_only: bool = False) -> None:
+        """Keep a result; exact_only: served only while the stores are exactly as now (no grace)."""
         self.items.pop(key, None)
-        self.items[key] = (fp, self.clock(), value)
+        self.items[key] = (fp, float("-inf") if exact_only else self.clock(), value)
         while len(self.items) > self.size:
             self.items.pop(next(iter(self.items)))
 

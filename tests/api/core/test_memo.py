@@ -22,3 +22,12 @@ def test_memo_reuse_rules() -> None:
     assert memo.get(("all",), (api, tracker)) is None  # the oldest key went
     memo.clear()
     assert memo.get(("b",), (api, tracker)) is None
+
+
+def test_exact_only_results_get_no_grace() -> None:
+    """A result kept exact_only (the start-up warm-up) serves only the very state it was computed on."""
+    memo = Memo(grace=30, clock=lambda: 0.0)
+    api, tracker = (1, 1, 0, 0, None), (100, 90)
+    memo.put(("all",), (api, tracker), {"total": 5}, exact_only=True)
+    assert memo.get(("all",), (api, tracker)) == {"total": 5}
+    assert memo.get(("all",), (api, (120, 110))) is None  # grown since: recomputed, not 30 s behind
