@@ -121,8 +121,9 @@ class Brain:
         ex = extract(question, self.catalogue.vocab)
         hits = self.search(question, k=6, lang=lang)
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
-        private = bool(ex.personal) and not ex.project  # a private person's own situation (router.assess_scope)
-        in_scope = not ex.off_topic and not private and (ex.has_domain_signal or bool(ex.profile.needs) or strong)
+        in_scope = not ex.off_topic and not ex.private_person and (
+            ex.has_domain_signal or bool(ex.profile.needs) or strong
+        )
         if not in_scope:
             return {
                 "answer": answerer.OUT_OF_SCOPE[lang],

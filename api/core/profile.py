@@ -62,6 +62,11 @@ class Extraction:
     team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
     @property
+    def private_person(self) -> bool:
+        """A private person's own situation with no project in sight (out of scope for routing and answers)."""
+        return bool(self.personal) and not self.project
+
+    @property
     def has_domain_signal(self) -> bool:
         p = self.profile
         return bool(self.domain_terms or self.product_kinds or p.medical_device or p.ai)

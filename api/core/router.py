@@ -60,7 +60,7 @@ def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
         return Scope(False, f"off-topic or instruction pattern: {ex.off_topic[0]!r}")
     if ex.known_words == 0:
         return Scope(False, "no words")
-    if ex.personal and not ex.project:
+    if ex.private_person:
         return Scope(False, f"a private person's own situation, no project: {ex.personal[0]!r}")
     expressed = sum(ex.need_strength.values())
     if not (ex.project or ex.team) and best_similarity < SIM_UNANCHORED and len(ex.need_strength) < 2:
