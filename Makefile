@@ -18,10 +18,11 @@ BOT_SOURCES := $(shell find bot/config.yml bot/domain bot/data bot/components -t
 
 setup: $(STAMP) $(RASA_STAMP)
 
-$(RASA_STAMP): bot/requirements.txt bot/constraints.txt
+$(RASA_STAMP): bot/requirements.txt bot/requirements-nodeps.txt bot/constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 (python3.10 on the PATH or pyenv)"; exit 1; }
 	@test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
 	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check -c bot/constraints.txt -r bot/requirements.txt
+	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c bot/constraints.txt -r bot/requirements-nodeps.txt
 	@touch $(RASA_STAMP)
 
 # Trains only when the bot's data, domain, config or components changed.

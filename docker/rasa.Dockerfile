@@ -11,8 +11,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app/bot
 RUN useradd --create-home --uid 10002 rasa
 
-COPY bot/requirements.txt bot/constraints.txt ./
-RUN pip install -c constraints.txt -r requirements.txt
+COPY bot/requirements.txt bot/requirements-nodeps.txt bot/constraints.txt ./
+RUN pip install -c constraints.txt -r requirements.txt \
+    && pip install --no-deps -c constraints.txt -r requirements-nodeps.txt
 
 # The bot's sources (bot/models is excluded by .dockerignore: the model is trained here, from these files).
 COPY bot/ ./

@@ -1,0 +1,120 @@
+"""Rasa's LogisticRegressionClassifier on TF-IDF-weighted counts, with its regularisation exposed.
+
+Rasa's own classifier feeds raw counts to a logistic regression with C fixed at 1. Its sparse features are
+mostly the n-gram counts of the CountVectorsFeaturizers, so a long message weighs more than a short one and
+n-grams every intent shares ("de", "le ", "ous") weigh as much as the telling ones. This subclass weights the
+sparse sentence features as text classifiers usually do, before the same LogisticRegression:
+- sublinear term frequency (1 + log count) and inverse document frequency, learnt on the training examples;
+- each message's sparse row L2-normalised, then multiplied by `sparse_scale`;
+- dense sentence features (components.sentence_embedding) appended as they come (their scale is theirs);
+- `C` set from the configuration.
+Chosen by cross-validation on the same folds as Rasa's component (bot/results/README.md). The learnt IDF
+weights are stored beside the classifier in the model; prediction, ranking and output are Rasa's.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+from scipy.sparse import csr_matrix, diags, hstack, vstack
+from sklearn.linear_model import LogisticRegression
+
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.exceptions import RasaException
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+log = logging.getLogger(__name__)
+
+IDF_FILE = "idf.npy"
+
+
+def sublinear_tf(counts: csr_matrix) -> csr_matrix:
+    """1 + log(count) for each non-zero count (the sparse features are non-negative counts or flags)."""
+    out = counts.copy().astype(np.float64)
+    out.data = 1.0 + np.log(np.maximum(out.data, 1e-12))
+    out.data[out.data < 0] = 0.0
+    return out
+
+
+def learn_idf(counts: csr_matrix) -> np.ndarray:
+    """Smoothed inverse document frequency, as scikit-learn's TfidfTransformer: ln((1 + n) / (1 + df)) + 1."""
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1]) if counts.nnz else np.zeros(counts.shape[1])
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def weight(counts: csr_matrix, idf: np.ndarray, scale: float) -> csr_matrix:
+    """TF-IDF rows, each L2-normalised, times scale."""
+    x = sublinear_tf(counts) @ diags(idf)
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1))).ravel()
+    norms[norms == 0] = 1.0
+    return csr_matrix(diags(scale / norms) @ x)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
+    """LogisticRegressionClassifier on TF-IDF-weighted, normalised sparse features, with a configurable C."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "sparse_scale": 3.0}
+
+    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, name, model_storage, resource)
+        if not float(self.config["C"]) > 0 or not float(self.config["sparse_scale"]) > 0:
+            raise RasaException(f"{type(self).__name__}: 'C' and 'sparse_scale' must be positive numbers")
+        self.clf.set_params(C=float(self.config["C"]))
+        self.idf: Optional[np.ndarray] = None
+
+    def _blocks(self, messages: List[Message]) -> tuple[csr_matrix, csr_matrix]:
+        sparse, dense = [], []
+        for message in messages:
+            sparse_feats = message.get_sparse_features(attribute=TEXT)[1]
+            dense_feats = message.get_dense_features(attribute=TEXT)[1]
+            sparse.append(csr_matrix(sparse_feats.features) if sparse_feats else csr_matrix((1, 0)))
+            dense.append(csr_matrix(dense_feats.features) if dense_feats else csr_matrix((1, 0)))
+        return vstack(sparse).tocsr(), vstack(dense).tocsr()
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        sparse, dense = self._blocks(messages)
+        if self.idf is None:  # training: the weights are learnt from this data
+            self.idf = learn_idf(sparse)
+        if sparse.shape[1] != self.idf.shape[0]:
+            raise RasaException(f"{type(self).__name__}: {sparse.shape[1]} sparse features, the model was "
+                                f"trained with {self.idf.shape[0]}: retrain the model")
+        return hstack([weight(sparse, self.idf, float(self.config["sparse_scale"])), dense]).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        self.idf = None
+        return super().train(training_data)
+
+    def persist(self) -> None:
+        super().persist()
+        if self.idf is not None:
+            with self._model_storage.write_to(self._resource) as model_dir:
+                np.save(model_dir / IDF_FILE, self.idf, allow_pickle=False)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "TfidfLogisticRegressionClassifier":
+        component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                component.idf = np.load(model_dir / IDF_FILE, allow_pickle=False)
+        except (ValueError, OSError):
+            log.debug("%s: no IDF weights in the model (untrained)", cls.__name__)
+        return component

@@ -1,0 +1,44 @@
+"""bot/components/intent_classifier.py in .venv-rasa: the TF-IDF weighting is scikit-learn's, a trained
+classifier survives Rasa's model storage unchanged, and what cannot work is refused with a reason."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import RASA_VENV, ROOT
+
+
+@pytest.fixture(scope="module")
+def report():
+    if not (RASA_VENV / "bin" / "python").exists():
+        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa)")
+    run = subprocess.run(
+        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / "intent_classifier_check.py")],
+        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
+    )
+    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
+    assert line, run.stdout[-2000:] + run.stderr[-3000:]
+    return json.loads(line.removeprefix("REPORT "))
+
+
+@pytest.mark.slow
+def test_weighting_is_sublinear_tfidf_l2_times_scale(report):
+    assert report["max_diff_vs_sklearn"] < 1e-9
+    assert set(report["empty_row"]) == {0.0}  # a message without sparse features: a zero row, no division by 0
+
+
+@pytest.mark.slow
+def test_trained_classifier_round_trips_through_model_storage(report):
+    assert report["C"] == 10.0
+    assert report["idf_loaded"]
+    assert [i["name"] for i in report["before"]] == ["greet", "ask_question"]
+    assert report["after"] == report["before"]
+
+
+@pytest.mark.slow
+def test_refusals_say_why(report):
+    assert "retrain the model" in report["mismatch"] and "trained with 6" in report["mismatch"]
+    assert "must be positive" in report["bad_config"]
