@@ -6,16 +6,22 @@ n-grams every intent shares ("de", "le ", "ous") weigh as much as the telling on
 sparse sentence features as text classifiers usually do, before the same LogisticRegression:
 - sublinear term frequency (1 + log count) and inverse document frequency, learnt on the training examples;
 - each message's sparse row L2-normalised, then multiplied by `sparse_scale`;
-- dense sentence features (components.sentence_embedding) appended as they come (their scale is theirs);
+- dense sentence features (components.sentence_embedding, components.word_vectors) appended as they come
+  (their scale is theirs);
+- with `exemplar_scale` > 0, one more feature per intent: the highest cosine between the message's dense
+  features and those of that intent's training examples (each training example compared with the others
+  only, never with itself), times `exemplar_scale`: what a nearest-neighbour reader sees, which a linear
+  model over the whole class cannot (an intent's phrasings form several clusters);
 - `C` set from the configuration.
 Chosen by cross-validation on the same folds as Rasa's component (bot/results/README.md). The learnt IDF
-weights are stored beside the classifier in the model; prediction, ranking and output are Rasa's.
+weights and the training examples' normalised dense features with their intents are stored beside the
+classifier in the model; prediction, ranking and output are Rasa's.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags, hstack, vstack
@@ -27,13 +33,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 log = logging.getLogger(__name__)
 
 IDF_FILE = "idf.npy"
+EXEMPLARS_FILE = "exemplars.npz"
 
 
 def sublinear_tf(counts: csr_matrix) -> csr_matrix:
@@ -59,20 +66,48 @@ def weight(counts: csr_matrix, idf: np.ndarray, scale: float) -> csr_matrix:
     return csr_matrix(diags(scale / norms) @ x)
 
 
+def normalise_rows(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return x / norms
+
+
+def nearest_by_label(queries: np.ndarray, exemplars: np.ndarray, labels: np.ndarray, n_labels: int,
+                     exclude_self: bool = False) -> np.ndarray:
+    """For each query row and each label, the highest cosine to an exemplar of that label (rows are unit
+    vectors); with exclude_self the queries are the exemplars and none is compared with itself."""
+    sims = queries @ exemplars.T
+    if exclude_self:
+        np.fill_diagonal(sims, -1.0)
+    out = np.full((queries.shape[0], n_labels), -1.0, dtype=np.float32)
+    for label in range(n_labels):
+        columns = labels == label
+        if columns.any():
+            out[:, label] = sims[:, columns].max(axis=1)
+    return out
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     """LogisticRegressionClassifier on TF-IDF-weighted, normalised sparse features, with a configurable C."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "sparse_scale": 3.0}
+        return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "sparse_scale": 3.0,
+                "exemplar_scale": 1.0}
 
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         if not float(self.config["C"]) > 0 or not float(self.config["sparse_scale"]) > 0:
             raise RasaException(f"{type(self).__name__}: 'C' and 'sparse_scale' must be positive numbers")
+        if not float(self.config["exemplar_scale"]) >= 0:
+            raise RasaException(f"{type(self).__name__}: 'exemplar_scale' must be 0 (off) or a positive number")
         self.clf.set_params(C=float(self.config["C"]))
         self.idf: Optional[np.ndarray] = None
+        # the training examples' L2-normalised dense features and their intents' indices (exemplar features)
+        self.exemplars: Optional[np.ndarray] = None
+        self.exemplar_labels: Optional[np.ndarray] = None
+        self.labels: List[str] = []
 
     def _blocks(self, messages: List[Message]) -> tuple[csr_matrix, csr_matrix]:
         sparse, dense = [], []
@@ -83,24 +118,51 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             dense.append(csr_matrix(dense_feats.features) if dense_feats else csr_matrix((1, 0)))
         return vstack(sparse).tocsr(), vstack(dense).tocsr()
 
-    def _create_X(self, messages: List[Message]) -> csr_matrix:
+    def _exemplar_features(self, dense: csr_matrix, training: bool) -> Optional[np.ndarray]:
+        scale = float(self.config["exemplar_scale"])
+        if not scale or dense.shape[1] == 0:
+            return None
+        unit = normalise_rows(dense.toarray().astype(np.float32))
+        if training:
+            self.exemplars = unit
+        if self.exemplars is None or self.exemplar_labels is None:
+            raise RasaException(f"{type(self).__name__}: the model has no exemplars: retrain the model")
+        if unit.shape[1] != self.exemplars.shape[1]:
+            raise RasaException(f"{type(self).__name__}: {unit.shape[1]} dense features, the model was "
+                                f"trained with {self.exemplars.shape[1]}: retrain the model")
+        return nearest_by_label(unit, self.exemplars, self.exemplar_labels, len(self.labels),
+                                exclude_self=training) * scale
+
+    def _create_X(self, messages: List[Message], training: bool = False) -> csr_matrix:
         sparse, dense = self._blocks(messages)
-        if self.idf is None:  # training: the weights are learnt from this data
+        if training:  # the weights are learnt from this data
             self.idf = learn_idf(sparse)
+        if self.idf is None:
+            raise RasaException(f"{type(self).__name__}: the model has no IDF weights: retrain the model")
         if sparse.shape[1] != self.idf.shape[0]:
             raise RasaException(f"{type(self).__name__}: {sparse.shape[1]} sparse features, the model was "
                                 f"trained with {self.idf.shape[0]}: retrain the model")
-        return hstack([weight(sparse, self.idf, float(self.config["sparse_scale"])), dense]).tocsr()
+        blocks = [weight(sparse, self.idf, float(self.config["sparse_scale"])), dense]
+        exemplar = self._exemplar_features(dense, training)
+        if exemplar is not None:
+            blocks.append(csr_matrix(exemplar))
+        return hstack(blocks).tocsr()
 
-    def train(self, training_data: TrainingData) -> Resource:
-        self.idf = None
-        return super().train(training_data)
+    def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        y = [e.get(INTENT) for e in examples]
+        self.labels = sorted(set(y))
+        self.exemplar_labels = np.array([self.labels.index(label) for label in y], dtype=np.int64)
+        return self._create_X(examples, training=True), y
 
     def persist(self) -> None:
         super().persist()
         if self.idf is not None:
             with self._model_storage.write_to(self._resource) as model_dir:
                 np.save(model_dir / IDF_FILE, self.idf, allow_pickle=False)
+                if self.exemplars is not None and self.exemplar_labels is not None:
+                    np.savez(model_dir / EXEMPLARS_FILE, exemplars=self.exemplars, labels=self.exemplar_labels,
+                             names=np.array(self.labels))
 
     @classmethod
     def load(
@@ -115,6 +177,12 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         try:
             with model_storage.read_from(resource) as model_dir:
                 component.idf = np.load(model_dir / IDF_FILE, allow_pickle=False)
+                exemplars = model_dir / EXEMPLARS_FILE
+                if exemplars.is_file():
+                    with np.load(exemplars, allow_pickle=False) as saved:
+                        component.exemplars = saved["exemplars"]
+                        component.exemplar_labels = saved["labels"]
+                        component.labels = [str(n) for n in saved["names"]]
         except (ValueError, OSError):
             log.debug("%s: no IDF weights in the model (untrained)", cls.__name__)
         return component

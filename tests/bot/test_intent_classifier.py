@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
+import numpy as np
 import pytest
 
 from .conftest import RASA_VENV, ROOT
@@ -36,6 +37,19 @@ def test_trained_classifier_round_trips_through_model_storage(report):
     assert report["idf_loaded"]
     assert [i["name"] for i in report["before"]] == ["greet", "ask_question"]
     assert report["after"] == report["before"]
+
+
+@pytest.mark.slow
+def test_nearest_exemplar_features(report):
+    # each training example against the others only: [1, 0] has no other label-0 exemplar (-1), and its
+    # nearest label-1 exemplar is [0.6, 0.8] (cosine 0.6); [0, 1] and [0.6, 0.8] see each other (0.8)
+    np.testing.assert_allclose(report["near_self_excluded"], [[-1.0, 0.6], [0.0, 0.8], [0.6, 0.8]], atol=1e-4)
+    np.testing.assert_allclose(report["near_query"], [[0.8, 0.96]], atol=1e-4)
+    assert report["exemplar_shape"] == [8, 2]  # the eight training messages' two dense features
+    assert report["exemplars_loaded"]
+    # 6 sparse + 2 dense + 2 intents' nearest-exemplar cosines
+    assert report["n_features"] == 10
+    assert "5 dense features" in report["dense_mismatch"] and "retrain the model" in report["dense_mismatch"]
 
 
 @pytest.mark.slow

@@ -70,7 +70,23 @@ def main() -> None:
             ic.TfidfLogisticRegressionClassifier.create({**config, "C": 0}, storage, Resource("x"), ctx)
         except Exception as exc:  # noqa: BLE001
             bad = f"{type(exc).__name__}: {exc}"
+        # the nearest-exemplar features, by hand: two labels, three unit exemplars
+        ex = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+        labels = np.array([0, 1, 1])
+        near = ic.nearest_by_label(ex, ex, labels, 2, exclude_self=True)
+        near_query = ic.nearest_by_label(np.array([[0.8, 0.6]], dtype=np.float32), ex, labels, 2)
+        dense_mismatch = ""
+        try:
+            loaded._exemplar_features(csr_matrix(np.ones((1, 5))), training=False)
+        except Exception as exc:  # noqa: BLE001
+            dense_mismatch = f"{type(exc).__name__}: {exc}"
         print("REPORT " + json.dumps({
+            "exemplars_loaded": loaded.exemplars is not None and np.array_equal(loaded.exemplars, trained.exemplars)
+            and np.array_equal(loaded.exemplar_labels, trained.exemplar_labels) and loaded.labels == trained.labels,
+            "exemplar_shape": list(trained.exemplars.shape),
+            "near_self_excluded": near.round(4).tolist(), "near_query": near_query.round(4).tolist(),
+            "dense_mismatch": dense_mismatch,
+            "n_features": int(trained.clf.coef_.shape[1]),
             "max_diff_vs_sklearn": float(np.abs(ours - theirs).max()),
             "empty_row": ours[3].tolist(),
             "C": float(trained.clf.C),
