@@ -25,7 +25,6 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags, hstack, vstack
-from sklearn.linear_model import LogisticRegression
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe

@@ -36,15 +36,11 @@ from typing import Any, Dict, List, Optional, Sequence, Text
 
 import numpy as np
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.text_vectors import ScaledTextVectorFeaturizer
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +221,7 @@ def encoder_for(model: str, sha256: Optional[str], max_length: int) -> MiniLMEnc
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEmbeddingFeaturizer(ScaledTextVectorFeaturizer):
     """Adds the message text's sentence embedding (times `scale`) as a dense sentence feature."""
 
     @staticmethod
@@ -241,38 +237,13 @@ class SentenceEmbeddingFeaturizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if not float(config.get("scale", 0)) > 0:
-            raise RasaException("SentenceEmbeddingFeaturizer: 'scale' must be a positive number")
+        super().validate_config(config)
         if not int(config.get("max_length", 0)) >= 8:
             raise RasaException("SentenceEmbeddingFeaturizer: 'max_length' must be at least 8 tokens")
 
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, config)
+        super().__init__(config, name)
         self._encoder = encoder_for(str(config["model"]), config.get("sha256"), int(config["max_length"]))
-        self._scale = np.float32(config["scale"])
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SentenceEmbeddingFeaturizer":
-        return cls(config, execution_context.node_name)
-
-    def _featurize(self, messages: List[Message]) -> None:
-        todo = [m for m in messages if m.get(TEXT)]
-        if not todo:
-            return
-        vectors = self._encoder([m.get(TEXT) for m in todo], int(self._config["batch_size"])) * self._scale
-        for message, vector in zip(todo, vectors):
-            self.add_features_to_message(None, vector[None, :], TEXT, message)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
-        return messages
+    def vectors(self, texts: List[str]) -> np.ndarray:
+        return self._encoder(texts, int(self._config["batch_size"]))

@@ -28,15 +28,11 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.text_vectors import ScaledTextVectorFeaturizer
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +143,7 @@ def vectors_for(package: str, sha256: Optional[str]) -> WordVectors:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class WordVectorFeaturizer(DenseFeaturizer, GraphComponent):
+class WordVectorFeaturizer(ScaledTextVectorFeaturizer):
     """Adds the message text's mean word vector (normalised, times `scale`) as a dense sentence feature."""
 
     @staticmethod
@@ -159,36 +155,9 @@ class WordVectorFeaturizer(DenseFeaturizer, GraphComponent):
             "scale": 1.0,
         }
 
-    @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
-        if not float(config.get("scale", 0)) > 0:
-            raise RasaException("WordVectorFeaturizer: 'scale' must be a positive number")
-
     def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, config)
-        self._vectors = vectors_for(str(config["package"]), config.get("sha256"))
-        self._scale = np.float32(config["scale"])
+        super().__init__(config, name)
+        self._table = vectors_for(str(config["package"]), config.get("sha256"))
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "WordVectorFeaturizer":
-        return cls(config, execution_context.node_name)
-
-    def _featurize(self, messages: List[Message]) -> None:
-        for message in messages:
-            text = message.get(TEXT)
-            if text:
-                self.add_features_to_message(None, (self._vectors(text) * self._scale)[None, :], TEXT, message)
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
-        return training_data
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
-        return messages
+    def vectors(self, texts: List[str]) -> np.ndarray:
+        return np.stack([self._table(text) for text in texts])

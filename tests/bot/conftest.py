@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -20,6 +21,20 @@ from tests.bot.fakes.slack import FakeSlack
 ROOT = Path(__file__).resolve().parents[2]
 RASA_VENV = ROOT / ".venv-rasa"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+
+
+def rasa_side_report(script: str, *args: str) -> dict:
+    """Runs tests/bot/rasa_side/SCRIPT in .venv-rasa (from bot/) and returns the JSON of its `REPORT ` line;
+    skips when the dialogue server's environment is not set up."""
+    if not (RASA_VENV / "bin" / "python").exists():
+        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
+    run = subprocess.run(
+        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / script), *args],
+        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
+    )
+    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
+    assert line, run.stdout[-2000:] + run.stderr[-3000:]
+    return json.loads(line.removeprefix("REPORT "))
 
 
 class Stack:

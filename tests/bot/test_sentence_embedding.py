@@ -6,12 +6,11 @@ must carry it."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import numpy as np
 import pytest
 
-from .conftest import MODEL, RASA_VENV, ROOT
+from .conftest import MODEL, rasa_side_report
 
 TEXTS = [
     "Bonjour, nous avons un prototype et cherchons un financement",
@@ -25,18 +24,9 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    if not (RASA_VENV / "bin" / "python").exists():
-        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
     texts = tmp_path_factory.mktemp("se") / "texts.json"
     texts.write_text(json.dumps(TEXTS), encoding="utf-8")
-    run = subprocess.run(
-        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / "sentence_embedding_check.py"),
-         str(texts), str(MODEL)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
-    )
-    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
-    assert line, run.stdout[-2000:] + run.stderr[-3000:]
-    return json.loads(line.removeprefix("REPORT "))
+    return rasa_side_report("sentence_embedding_check.py", str(texts), str(MODEL))
 
 
 @pytest.mark.slow

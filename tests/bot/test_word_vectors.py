@@ -4,25 +4,14 @@ refused with a reason."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-
 import pytest
 
-from .conftest import RASA_VENV, ROOT
+from .conftest import rasa_side_report
 
 
 @pytest.fixture(scope="module")
 def report():
-    if not (RASA_VENV / "bin" / "python").exists():
-        pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa)")
-    run = subprocess.run(
-        [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / "word_vectors_check.py")],
-        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
-    )
-    line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
-    assert line, run.stdout[-2000:] + run.stderr[-3000:]
-    return json.loads(line.removeprefix("REPORT "))
+    return rasa_side_report("word_vectors_check.py")
 
 
 @pytest.mark.slow
