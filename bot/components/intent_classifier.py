@@ -36,6 +36,8 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.text_vectors import one_blas_thread
+
 log = logging.getLogger(__name__)
 
 IDF_FILE = "idf.npy"
@@ -146,6 +148,11 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         if exemplar is not None:
             blocks.append(csr_matrix(exemplar))
         return hstack(blocks).tocsr()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        # a conversation's message: one BLAS thread (components/text_vectors.py says why)
+        with one_blas_thread():
+            return super().process(messages)
 
     def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]

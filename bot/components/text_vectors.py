@@ -1,10 +1,21 @@
 """The shared part of the NLU's dense featurizers: one vector per message text, times `scale`, added as a dense
-*sentence* feature of the text (components/sentence_embedding.py, components/word_vectors.py)."""
+*sentence* feature of the text (components/sentence_embedding.py, components/word_vectors.py); and
+`one_blas_thread`, which the featurizers and the intent classifier put around their matrix products when
+they read a conversation's message.
+
+Why one BLAS thread at inference: OpenBLAS splits even a product of one message's vector across every core,
+and its worker threads then spin, waiting for more work, for a while after each call. A Rasa server
+answering many conversations gets its parallelism from them, not from inside one message: measured with
+one founder on 2 cores (docs/benchmarks.md), the spinning doubled Rasa's CPU per turn (25 → 50 ms) for no
+gain in latency, CPU the API and the action server then lack. Training keeps every thread (large batches).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from abc import abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, Iterator, List, Optional, Text
 
 import numpy as np
 
@@ -16,6 +27,25 @@ from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+
+_CONTROLLER: Optional[Any] = None
+_CONTROLLER_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Within the block, BLAS runs on the calling thread only (threadpoolctl, a scikit-learn dependency; the
+    libraries are looked up once per process, the limit costs about 0.1 ms)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        with _CONTROLLER_LOCK:
+            if _CONTROLLER is None:
+                from threadpoolctl import ThreadpoolController
+
+                _CONTROLLER = ThreadpoolController()
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
+        yield
 
 
 class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
@@ -44,11 +74,16 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
     def vectors(self, texts: List[str]) -> np.ndarray:
         """One row per text, in order."""
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], serving: bool = False) -> None:
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return
-        rows = self.vectors([m.get(TEXT) for m in todo]) * self._scale
+        texts = [m.get(TEXT) for m in todo]
+        if serving:
+            with one_blas_thread():
+                rows = self.vectors(texts) * self._scale
+        else:
+            rows = self.vectors(texts) * self._scale
         for message, row in zip(todo, rows):
             self.add_features_to_message(None, row[None, :], TEXT, message)
 
@@ -57,5 +92,5 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
+        self._featurize(messages, serving=True)
         return messages

@@ -45,3 +45,13 @@ def test_nearest_exemplar_features(report):
 def test_refusals_say_why(report):
     assert "retrain the model" in report["mismatch"] and "trained with 6" in report["mismatch"]
     assert "must be positive" in report["bad_config"]
+
+
+@pytest.mark.slow
+def test_a_conversations_message_is_read_on_one_blas_thread(report):
+    threads = report["blas_threads"]
+    assert threads["classifier"]["serve"] == [[1], [1]]  # the trained and the loaded classifier
+    assert threads["featurizer_serve"] == [1]
+    # training keeps the library's own setting, and serving restores it afterwards
+    assert threads["classifier"]["train"] == [threads["outside"]]
+    assert threads["featurizer_train"] == threads["outside"]

@@ -1,7 +1,8 @@
 """Run in .venv-rasa (tests/bot/test_intent_classifier.py): components/intent_classifier.py as Rasa runs it.
 
 Prints one JSON report: the weighting against scikit-learn's TfidfTransformer, a train / persist / load round
-trip through Rasa's model storage on messages with sparse and dense features, and the refusals.
+trip through Rasa's model storage on messages with sparse and dense features, the refusals, and how many BLAS
+threads the classifier and a dense featurizer run on in training and in serving.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ sys.path.insert(0, str(BOT))
 def main() -> None:
     import numpy as np
     from components import intent_classifier as ic
+    from components.text_vectors import ScaledTextVectorFeaturizer
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -27,6 +29,28 @@ def main() -> None:
     from rasa.shared.nlu.training_data.training_data import TrainingData
     from scipy.sparse import csr_matrix
     from sklearn.feature_extraction.text import TfidfTransformer
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+
+    # the BLAS thread counts seen where the classifier compares a message with the exemplars
+    seen: dict[str, list[list[int]]] = {"train": [], "serve": [], "other": []}
+    phase = ["train"]
+    nearest = ic.nearest_by_label
+
+    def spying_nearest(*args, **kwargs):
+        seen[phase[0]].append(blas_threads())
+        return nearest(*args, **kwargs)
+
+    ic.nearest_by_label = spying_nearest
+
+    class Probe(ScaledTextVectorFeaturizer):
+        calls: list[list[int]] = []
+
+        def vectors(self, texts):
+            Probe.calls.append(blas_threads())
+            return np.ones((len(texts), 2), dtype=np.float32)
 
     rng = np.random.default_rng(0)
     counts = csr_matrix(rng.poisson(0.4, size=(40, 25)).astype(float))
@@ -56,10 +80,12 @@ def main() -> None:
         config = {**ic.TfidfLogisticRegressionClassifier.get_default_config(), "C": 10.0}
         trained = ic.TfidfLogisticRegressionClassifier.create(config, storage, resource, ctx)
         trained.train(TrainingData(train))
+        phase[0] = "serve"
         probe = ["bonjour", "combien ?"]
         before = [m.get(INTENT) for m in trained.process([message(t, None) for t in probe])]
         loaded = ic.TfidfLogisticRegressionClassifier.load(config, storage, resource, ctx)
         after = [m.get(INTENT) for m in loaded.process([message(t, None) for t in probe])]
+        phase[0] = "other"
         refused = ""
         try:
             loaded.process([message("bonjour", None, n_sparse=9)])
@@ -80,7 +106,12 @@ def main() -> None:
             loaded._exemplar_features(csr_matrix(np.ones((1, 5))), training=False)
         except Exception as exc:  # noqa: BLE001
             dense_mismatch = f"{type(exc).__name__}: {exc}"
+        featurizer = Probe({"scale": 1.0, "alias": None}, "probe")
+        featurizer.process_training_data(TrainingData([message("bonjour", "greet")]))
+        featurizer.process([message("bonjour", None)])
         print("REPORT " + json.dumps({
+            "blas_threads": {"outside": blas_threads(), "classifier": seen,
+                             "featurizer_train": Probe.calls[0], "featurizer_serve": Probe.calls[1]},
             "exemplars_loaded": loaded.exemplars is not None and np.array_equal(loaded.exemplars, trained.exemplars)
             and np.array_equal(loaded.exemplar_labels, trained.exemplar_labels) and loaded.labels == trained.labels,
             "exemplar_shape": list(trained.exemplars.shape),
