@@ -103,6 +103,19 @@ def test_question_in_the_middle_of_the_form_is_answered_and_the_form_resumes(sta
     assert any(m.get("buttons") for m in out)  # the form asks its pending question again
 
 
+def test_question_at_the_confirmation_is_answered_and_the_confirmation_asked_again(stack: Stack) -> None:
+    """A question asked instead of confirming the profile gets its cited answer, the summary comes back, and
+    the confirmation still leads to the recommendation."""
+    who = sender()
+    out = stack.say(who, "Hello, we are a start-up with a prototype of a telemedicine app and we need funding")
+    assert any(b["payload"] == "/affirm" for m in out for b in m.get("buttons", [])), texts(out)
+    out = stack.say(who, "how much is the innovation aid?")
+    assert "Sources" in texts(out) and "To sum up your project" in texts(out)
+    assert any(b["payload"] == "/affirm" for m in out for b in m.get("buttons", []))
+    out = stack.say(who, "yes")
+    assert lever_ids(out)[0] == "bpifrance-innovation" and "Next step" in texts(out)
+
+
 def test_off_topic_gets_an_honest_reply(stack: Stack) -> None:
     """Off-topic input gets the out-of-scope reply with an advisor offer and no figure."""
     out = texts(stack.say(sender(), "Quelle est la recette de la blanquette de veau ?"))
