@@ -33,6 +33,9 @@ EN = set(
     but so of to from help project""".split()
 )
 _WORD = re.compile(r"[a-z']+")
+# English contractions ("let's", "it's", "don't", "we're", "I'll"): the letters after the apostrophe are
+# English, where a French elision puts its letter before it ("l'aide", "c'est", "s'il")
+_EN_CONTRACTION = re.compile(r"^([a-z]+)'(s|t|re|ve|ll|m|d)$")
 
 
 def _fold(text: str) -> str:
@@ -42,9 +45,16 @@ def _fold(text: str) -> str:
 
 def detect(text: str) -> str | None:
     """fr, en, or None when nothing tells (accents count for French)."""
-    words = [w for tok in _WORD.findall(_fold(text)) for w in tok.split("'") if w]
+    words, contractions = [], 0
+    for tok in _WORD.findall(_fold(text)):
+        contraction = _EN_CONTRACTION.match(tok)
+        if contraction and len(contraction.group(1)) > 1:
+            contractions += 1
+            words.append(contraction.group(1))
+        else:
+            words.extend(w for w in tok.split("'") if w)
     fr = sum(w in FR and w not in EN for w in words) + 2 * len(re.findall(r"[éèêàùçôîûœ]", text.lower()))
-    en = sum(w in EN and w not in FR for w in words)
+    en = sum(w in EN and w not in FR for w in words) + contractions
     if fr == en:
         return None
     return "fr" if fr > en else "en"

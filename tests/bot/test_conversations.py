@@ -116,6 +116,13 @@ def test_question_at_the_confirmation_is_answered_and_the_confirmation_asked_aga
     assert lever_ids(out)[0] == "bpifrance-innovation" and "Next step" in texts(out)
 
 
+def test_an_english_founder_starting_over_is_answered_in_english(stack: Stack) -> None:
+    """"let's start over" is English (its "'s" is no French elision): the fresh start is said in English."""
+    who = sender()
+    stack.say(who, "We are a startup with a prototype telemedicine app and need funding")
+    assert "Starting over" in texts(stack.say(who, "let's start over"))
+
+
 def test_off_topic_gets_an_honest_reply(stack: Stack) -> None:
     """Off-topic input gets the out-of-scope reply with an advisor offer and no figure."""
     out = texts(stack.say(sender(), "Quelle est la recette de la blanquette de veau ?"))
