@@ -79,10 +79,7 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
         if not todo:
             return
         texts = [m.get(TEXT) for m in todo]
-        if serving:
-            with one_blas_thread():
-                rows = self.vectors(texts) * self._scale
-        else:
+        with one_blas_thread() if serving else contextlib.nullcontext():
             rows = self.vectors(texts) * self._scale
         for message, row in zip(todo, rows):
             self.add_features_to_message(None, row[None, :], TEXT, message)
