@@ -13,9 +13,9 @@ gain in latency, CPU the API and the action server then lack. Training keeps eve
 from __future__ import annotations
 
 import contextlib
-import threading
+import functools
 from abc import abstractmethod
-from typing import Any, Dict, Iterator, List, Optional, Text
+from typing import Any, Dict, Iterator, List, Text
 
 import numpy as np
 
@@ -29,22 +29,18 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
-_CONTROLLER: Optional[Any] = None
-_CONTROLLER_LOCK = threading.Lock()
+@functools.lru_cache(maxsize=1)
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """Within the block, BLAS runs on the calling thread only (threadpoolctl, a scikit-learn dependency; the
     libraries are looked up once per process, the limit costs about 0.1 ms)."""
-    global _CONTROLLER
-    if _CONTROLLER is None:
-        with _CONTROLLER_LOCK:
-            if _CONTROLLER is None:
-                from threadpoolctl import ThreadpoolController
-
-                _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
+    with _blas_controller().limit(limits=1, user_api="blas"):
         yield
 
 
@@ -74,13 +70,11 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
     def vectors(self, texts: List[str]) -> np.ndarray:
         """One row per text, in order."""
 
-    def _featurize(self, messages: List[Message], serving: bool = False) -> None:
+    def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return
-        texts = [m.get(TEXT) for m in todo]
-        with one_blas_thread() if serving else contextlib.nullcontext():
-            rows = self.vectors(texts) * self._scale
+        rows = self.vectors([m.get(TEXT) for m in todo]) * self._scale
         for message, row in zip(todo, rows):
             self.add_features_to_message(None, row[None, :], TEXT, message)
 
@@ -89,5 +83,7 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages, serving=True)
+        # a conversation's message: one BLAS thread (the module's docstring says why)
+        with one_blas_thread():
+            self._featurize(messages)
         return messages
