@@ -183,13 +183,26 @@ def route(
 
 @app.command()
 def ask(
-    question: str,
+    question: Annotated[str | None, typer.Argument()] = None,
     lang: Annotated[str | None, typer.Option(help="fr or en; detected when absent")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    jsonl: Annotated[Path | None, typer.Option(help="Batch: one {id, text} JSON line per question")] = None,
 ) -> None:
     """Answer a question from the knowledge base, with citations."""
     _setup_logging()
-    res = _brain(get_settings()).ask(question, lang=lang)
+    if question is None and jsonl is None:
+        _fail("give a QUESTION or --jsonl FILE")
+    items = _read_jsonl(jsonl) if jsonl else []
+    brain = _brain(get_settings())
+    if jsonl:
+        for it in items:
+            t0 = time.perf_counter()
+            res = brain.ask(it["text"], lang=it["lang"] or lang)
+            ms = (time.perf_counter() - t0) * 1000
+            keep = ("answer", "citations", "levers", "found", "in_scope", "lang", "fiche")
+            _emit({"id": it["id"], **{k: res.get(k) for k in keep if k in res}, "ms": round(ms, 2)})
+        return
+    res = brain.ask(question or "", lang=lang)
     if as_json:
         _emit(res)
         return

@@ -1,7 +1,12 @@
-"""Extractive answers: the best sentences of the best passages, with their citations."""
+"""Answers composed from passages: the sentence that holds what was asked first, nothing said twice.
+
+Used when no fiche answers the question (`fiche_answer` serves those). A sentence is kept only when it
+covers enough of the question; otherwise the answer is an honest "I don't know".
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -11,15 +16,38 @@ from retrieval.analysis import fold, tokenize
 from retrieval.models import Hit
 
 from .catalogue import Catalogue
-from .corpus import CITATION, source_label
+from .citations import Statement, parse_date, render
+from .corpus import CITATION
+from .fiches import Fiche, statements
+from .tense import past_targets
 
-MAX_SENTENCES = 3
+MAX_WORDS = 90  # of the composed answer, citations aside
+MAX_STATEMENTS = 3
 EVIDENCE_BONUS = 0.8  # a sentence holding the expected kind of answer (a figure, a date)
 HEADING_WEIGHT = 0.5  # question words found in the passage's title or section count for half
+# A sentence answers only if it covers this share of the question's weight (stems, idf-weighted): chosen on
+# the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
+MIN_COVERAGE = 0.45
+REDUNDANT_OVERLAP = 0.5  # a further sentence sharing this share of its stems with a chosen one adds nothing
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"\d€])|\n+")
+_FIGURE = re.compile(r"\d+(?:[,.]\d+)?")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+# Question words carry no content: they are left out of the question's weight.
+_ASKING = {
+    "fr": "combien quel quelle quels quelles quand comment pourquoi qui quoi où ou est-ce peut peuvent faut "
+    "doit dois existe-t-il y-a-t-il savoir dire c'est possible",
+    "en": "how what when which who whom why where much many does do did can could should is are was were "
+    "there tell know possible",
+}
 _NO_ANSWER = {
-    "fr": "Je n'ai pas trouvé de réponse sûre dans la base de connaissances. Un conseiller du guichet peut vous aider.",
-    "en": "I found no reliable answer in the knowledge base. An advisor of the single window can help you.",
+    "fr": (
+        "Je ne sais pas : la base de connaissances de Guichet ne contient pas d'information fiable sur "
+        "« {topic} ». Un conseiller du guichet peut chercher la réponse avec vous."
+    ),
+    "en": (
+        "I don't know: Guichet's knowledge base holds no reliable information on \"{topic}\". "
+        "An advisor of the single window can look for the answer with you."
+    ),
 }
 OUT_OF_SCOPE = {
     "fr": (
@@ -31,6 +59,17 @@ OUT_OF_SCOPE = {
         "evaluation, data, market access). Would you like to talk to an advisor?"
     ),
 }
+PATIENT = {
+    "fr": (
+        "Pour une question sur votre santé ou celle d'un proche, le mieux est d'en parler à votre médecin ou à "
+        "votre pharmacien. En cas d'urgence, appelez le 15 (SAMU) ou le 112. Guichet, lui, accompagne les "
+        "porteurs de projets de santé numérique."
+    ),
+    "en": (
+        "For a question about your own health or a relative's, please ask your doctor or pharmacist. In an "
+        "emergency, call 15 (SAMU) or 112 in France. Guichet helps people who build digital-health projects."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -39,77 +78,122 @@ class Sentence:
     paragraph: str  # the raw paragraph it comes from, with its [source, date] references
     hit: Hit
     score: float
+    coverage: float  # share of the question's weight the sentence (and its heading) covers
+    stems: frozenset[str]
 
 
 def clean(text: str) -> str:
     """Sentence text without its [source, date] references or list markers."""
-    return re.sub(r"\s+", " ", CITATION.sub("", text)).strip().lstrip("-•* ").strip()
+    return re.sub(r"\s+", " ", CITATION.sub("", text)).replace(" .", ".").strip().lstrip("-•* ").strip()
+
+
+def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict[str, float]:
+    """The question's content stems with their weight (idf; a stem the corpus never uses weighs the most)."""
+    asking = set(tokenize(_ASKING["en" if lang == "en" else "fr"], lang))
+    top = max(idf.values(), default=1.0)
+    return {t: idf.get(t, top) for t in tokenize(question, lang) if t not in asking and len(t) > 1}
 
 
 def sentences(
     hits: list[Hit], question: str, idf: Mapping[str, Mapping[str, float]], evidence: list[re.Pattern[str]]
 ) -> list[Sentence]:
-    """Every sentence of the hits, scored by the idf of the stems it shares with the question
-    (length-damped), the rank of its passage, and whether it holds the kind of answer expected."""
+    """Every sentence of the hits, scored by the weight of the question stems it covers (length-damped),
+    the rank of its passage, and whether it holds the kind of answer expected."""
     out = []
     for rank, hit in enumerate(hits):
         lang = hit.chunk.lang
-        q = set(tokenize(question, lang))
-        weights = idf.get(lang, {})
-        heading = q & set(tokenize(f"{hit.chunk.title} {hit.chunk.section}", lang))
+        weights = question_weights(question, lang, idf.get(lang, {}))
+        total = sum(weights.values()) or 1.0
+        heading = set(tokenize(f"{hit.chunk.title} {hit.chunk.section}", lang))
         for paragraph in hit.chunk.text.split("\n"):
             for raw in _SENT.split(paragraph):
                 text = clean(raw)
                 toks = set(tokenize(text, lang))
-                shared = q & toks
+                shared = set(weights) & toks
                 if len(text) < 25 or not shared:
                     continue
-                score = sum(weights.get(t, 1.0) for t in shared) / math.sqrt(len(toks)) + 1.0 / (1 + rank)
-                score += HEADING_WEIGHT * sum(weights.get(t, 1.0) for t in heading - shared) / math.sqrt(len(toks))
+                from_heading = (set(weights) & heading) - shared
+                covered = sum(weights[t] for t in shared) + HEADING_WEIGHT * sum(weights[t] for t in from_heading)
+                score = covered / math.sqrt(len(toks)) + 1.0 / (1 + rank)
                 if evidence and any(p.search(fold(text)) for p in evidence):
                     score += EVIDENCE_BONUS
-                out.append(Sentence(text, paragraph, hit, score))
+                out.append(Sentence(text, paragraph, hit, score, covered / total, frozenset(toks)))
     return sorted(out, key=lambda s: -s.score)
 
 
-def citation(sentence: Sentence, cat: Catalogue) -> dict:
-    """The sentence's document and sources: those its paragraph cites, else its passage's."""
-    hit = sentence.hit
-    refs = [m.group(1) for m in CITATION.finditer(sentence.paragraph)] or [
-        m.group(1) for m in CITATION.finditer(hit.chunk.text)
-    ]
-    srcs = [source_label(cat.sources[r]) for r in dict.fromkeys(refs) if r in cat.sources]
-    return {
-        "doc_id": hit.chunk.doc_id,
-        "chunk_id": hit.chunk.id,
-        "title": hit.chunk.title,
-        "source": "; ".join(srcs) or hit.chunk.source,
-        "as_of": hit.chunk.as_of,
-        "excerpt": sentence.text,
-        "lever_id": hit.chunk.lever_id,
-    }
+def _figures(text: str) -> set[str]:
+    return {n for n in _FIGURE.findall(text) if len(n) >= 2 and not _YEAR.match(n)}
 
 
-def answer(
+def _adds_nothing(s: Sentence, chosen: list[Sentence]) -> bool:
+    """Same passage, same figure, or mostly the same words as a sentence already chosen."""
+    for c in chosen:
+        if s.hit.chunk.id == c.hit.chunk.id or _figures(s.text) & _figures(c.text):
+            return True
+        if len(s.stems & c.stems) / max(1, min(len(s.stems), len(c.stems))) >= REDUNDANT_OVERLAP:
+            return True
+    return False
+
+
+def _statement(s: Sentence, lang: str, today: dt.date) -> Statement:
+    refs = list(CITATION.finditer(s.paragraph)) or list(CITATION.finditer(s.hit.chunk.text))
+    sources = tuple(dict.fromkeys(m.group(1) for m in refs))
+    dates = [d for m in refs if (d := parse_date(m.group(2)))]
+    date = max(dates) if dates else parse_date(s.hit.chunk.as_of)
+    c = s.hit.chunk
+    return Statement(past_targets(s.text, lang, today, date), sources, date, c.doc_id, c.id, c.title, c.lever_id)
+
+
+def compose(
     question: str,
     hits: list[Hit],
     lang: str,
-    cat: Catalogue,
     idf: Mapping[str, Mapping[str, float]],
-    evidence: list[re.Pattern[str]] | None = None,
-) -> dict:
-    """The answer text (chosen sentences, best first, at most one per passage) and its citations."""
-    # Retrieval ranks passages better than sentence overlap can: take the best sentence of each of
-    # the best passages, in passage order.
-    chosen: list[Sentence] = []
-    for s in sentences(hits, question, idf, evidence or []):
-        if all(s.hit.chunk.id != c.hit.chunk.id for c in chosen) and s.text not in {c.text for c in chosen}:
-            chosen.append(s)
-    rank = {h.chunk.id: i for i, h in enumerate(hits)}
-    chosen = sorted(chosen, key=lambda c: rank[c.hit.chunk.id])[:MAX_SENTENCES]
-    if not chosen:
-        return {"answer": _NO_ANSWER.get(lang, _NO_ANSWER["fr"]), "citations": [], "levers": []}
-    cites = [citation(s, cat) for s in chosen]
-    body = " ".join(f"{s.text} [{i}]" for i, s in enumerate(chosen, start=1))
-    levers = list(dict.fromkeys(c["lever_id"] for c in cites if c["lever_id"]))
-    return {"answer": body, "citations": cites, "levers": levers}
+    evidence: list[re.Pattern[str]],
+    today: dt.date,
+) -> list[Statement]:
+    """The statements of a composed answer: the best sentence first, then what adds to it, ~90 words at most;
+    empty when no sentence covers enough of the question."""
+    ranked = [s for s in sentences(hits, question, idf, evidence) if s.hit.chunk.lang == lang] or sentences(
+        hits, question, idf, evidence
+    )
+    if not ranked or ranked[0].coverage < MIN_COVERAGE:
+        return []
+    chosen = [ranked[0]]
+    words = len(ranked[0].text.split())
+    for s in ranked[1:]:
+        if len(chosen) >= MAX_STATEMENTS:
+            break
+        if s.coverage < MIN_COVERAGE or _adds_nothing(s, chosen) or words + len(s.text.split()) > MAX_WORDS:
+            continue
+        chosen.append(s)
+        words += len(s.text.split())
+    return [_statement(s, lang, today) for s in chosen]
+
+
+def fiche_statements(fiche: Fiche, lang: str, today: dt.date) -> list[Statement]:
+    """A fiche's answer as statements, each with the sources and latest date of its references."""
+    out = []
+    doc_id = f"fiche-{fiche.id}.{lang}"
+    for text, refs in statements(fiche.answer.get(lang)):
+        date = max((parse_date(d) for _, d in refs), default=None, key=lambda d: d or dt.date.min)
+        lever = fiche.levers[0] if fiche.levers else None
+        out.append(
+            Statement(past_targets(text, lang, today, date), tuple(s for s, _ in refs), date, doc_id, doc_id,
+                      fiche.questions.get(lang)[0], lever)
+        )
+    return out
+
+
+def unknown(question: str, lang: str) -> str:
+    topic = re.sub(r"\s+", " ", question).strip().rstrip("?!. ")
+    if len(topic) > 90:
+        topic = topic[:90].rsplit(" ", 1)[0] + "…"
+    return _NO_ANSWER["en" if lang == "en" else "fr"].format(topic=topic)
+
+
+def answer_body(statements_: list[Statement], cat: Catalogue, lang: str, today: dt.date) -> dict:
+    """The answer text and its numbered citations; the levers the statements come from."""
+    text, cites = render(statements_, cat, lang, today)
+    levers = list(dict.fromkeys(st.lever_id for st in statements_ if st.lever_id))
+    return {"answer": text, "citations": cites, "levers": levers}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from retrieval.retriever import FusionWeights, Retriever
 
 from . import answerer, router
 from .catalogue import Catalogue, load_catalogue
+from .citations import Statement
+from .fiches import Fiche
+from .matching import FicheMatch, match_fiche
 from .profile import Profile, extract
 from .rerank import RERANK_DEPTH, evidence_patterns, rerank_by_answer_type
 
@@ -23,6 +27,16 @@ log = logging.getLogger(__name__)
 # Similarity of a message to a lever's example phrasings, squashed to 0..1.
 LEX_HALF = 8.0  # a BM25 score of 8 counts as half-similar
 COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
+# A fiche answers a question from this match confidence on; from FICHE_NEAR the question is at least in the
+# field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
+FICHE_MIN = 0.55
+FICHE_NEAR = 0.35
+_STATUS = {
+    "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
+           "in-force": "en vigueur", "unknown": "inconnu"},
+    "en": {"proposed": "proposed", "announced": "announced", "open": "open", "closed": "closed",
+           "recurring": "recurring", "in-force": "in force", "unknown": "unknown"},
+}
 
 
 @dataclass
@@ -74,14 +88,14 @@ class Brain:
         if text and text.strip():
             ex = extract(text, self.catalogue.vocab)
             lang = self.lang_of(text, lang)
-            sims, examples = self.lever_similarity(text, lang)
+            sims, _ = self.lever_similarity(text, lang)  # the closest phrasings are internal: not shown
             scope = router.assess_scope(ex, max(sims.values(), default=0.0))
             if not scope.in_scope and given.needs and not ex.off_topic:
                 # Needs given in the profile (a founder in the qualification flow) put terse words in scope.
                 scope = router.Scope(True, "needs given in the profile")
             merged = given.merged_over(ex.profile)
         else:
-            ex, sims, examples = None, {}, {}
+            ex, sims = None, {}
             lang = lang if lang in LANGS else "fr"
             merged = given
             scope = router.Scope(True, "profile only")
@@ -97,7 +111,7 @@ class Brain:
                 "ask": [],
             }
         strength = router.need_strengths(ex, merged, self.catalogue)
-        body = router.rank(self.catalogue, merged, strength, sims, lang, examples)
+        body = router.rank(self.catalogue, merged, strength, sims, lang)
         return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump()}
 
     def vocabulary_labels(self, lang: str) -> dict[str, dict[str, str]]:
@@ -115,26 +129,54 @@ class Brain:
         """Every vocabulary code -> its label in one language."""
         return {code: label for table in self.vocabulary_labels(lang).values() for code, label in table.items()}
 
-    def ask(self, question: str, lang: str | None = None) -> dict:
-        """An extractive answer with citations; off-topic questions get an honest refusal."""
+    def match_fiche(self, question: str, lang: str, exclude: set[str] | None = None) -> FicheMatch | None:
+        return match_fiche(self.retriever, question, lang, self.idf, exclude)
+
+    def ask(self, question: str, lang: str | None = None, today: dt.date | None = None) -> dict:
+        """The answer a founder can act on: a fiche that matches, else the sentences of the passages that
+        answer, else an honest "I don't know"; off-topic and personal health questions get their reply."""
+        today = today or dt.date.today()
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
+        if ex.private_person or ex.off_topic:
+            text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
+            return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
+        match = self.match_fiche(question, lang)
+        fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
+        if fiche is not None:
+            statements = answerer.fiche_statements(fiche, lang, today) + status_statement(fiche, lang)
+            body = answerer.answer_body(statements, self.catalogue, lang, today)
+            status = fiche.status.model_dump(mode="json") if fiche.status else None
+            levers = list(dict.fromkeys([*fiche.levers, *body["levers"]]))
+            return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": fiche.id,
+                    "status": status}
         hits = self.search(question, k=6, lang=lang)
-        strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
-        in_scope = not ex.off_topic and not ex.private_person and (
-            ex.has_domain_signal or bool(ex.profile.needs) or strong
-        )
-        if not in_scope:
-            return {
-                "answer": answerer.OUT_OF_SCOPE[lang],
-                "citations": [],
-                "levers": [],
-                "in_scope": False,
-                "lang": lang,
-            }
         evidence = evidence_patterns(question, self.catalogue.vocab)
-        body = answerer.answer(question, hits, lang, self.catalogue, self.idf, evidence)
-        return {**body, "in_scope": True, "lang": lang}
+        statements = answerer.compose(question, hits, lang, self.idf, evidence, today)
+        if statements:
+            body = answerer.answer_body(statements, self.catalogue, lang, today)
+            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
+        strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
+        near = match is not None and match.confidence >= FICHE_NEAR
+        if ex.has_domain_signal or bool(ex.profile.needs) or strong or near:
+            return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
+        return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
+
+    @staticmethod
+    def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:
+        return {"answer": text, "citations": [], "levers": [], "found": False, "in_scope": in_scope, "lang": lang,
+                "fiche": None, "status": None, "patient": patient}
+
+
+def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
+    """One line on where the fiche's subject stands, with the date that was known and its source."""
+    if fiche.status is None:
+        return []
+    st = fiche.status
+    label = _STATUS["en" if lang == "en" else "fr"][st.value]
+    when = st.known_on.isoformat()
+    text = f"Status: {label} (as known on {when})" if lang == "en" else f"Statut : {label} (information du {when})"
+    return [Statement(text, (st.source,), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
 
 
 def build_brain(

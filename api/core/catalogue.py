@@ -4,71 +4,47 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+from .fiches import Fiche
+from .records import LANGS, Code, I18n, I18nList, Lang, Source, Strict, Text  # noqa: F401 (re-exported)
 
 
 class CatalogueError(ValueError):
     """A knowledge file that does not match the schema; the message names the file and the field."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class I18n(Strict):
-    """A text written in both languages."""
-
-    fr: Text
-    en: Text
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.fr
-
-
-class I18nList(Strict):
-    """A list of texts, one list per language, of the same length."""
-
-    fr: list[Text] = Field(min_length=1)
-    en: list[Text] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _same_length(self) -> I18nList:
-        if len(self.fr) != len(self.en):
-            raise ValueError(f"fr has {len(self.fr)} items but en has {len(self.en)}")
-        return self
-
-    def get(self, lang: str) -> list[str]:
-        return self.en if lang == "en" else self.fr
-
-
-class Source(Strict):
-    """A public document a fact comes from."""
-
-    id: Code
-    title: Text
-    publisher: Text
-    date: dt.date
-    kind: Literal["press", "official", "trade-press"] = "press"
-    url: str | None = None
-    seed: str | None = None  # file name in shared/seeds the text was read from
-    note: str | None = None  # how the date or publisher was established
+AmountScope = Literal["national", "per-project", "reference"]
+AmountPeriod = Literal["total", "per-year", "per-project", "per-patient"]
+# What each scope of amount may be counted over: a national envelope is a total or a yearly budget.
+_PERIODS: dict[str, set[str]] = {
+    "national": {"total", "per-year"},
+    "per-project": {"per-project", "per-year", "per-patient"},
+    "reference": {"total", "per-year", "per-project", "per-patient"},
+}
 
 
 class Amount(Strict):
-    """A figure with the date it holds for."""
+    """A figure with the date it holds for and what it is, so that no national envelope reads as what a
+    founder can get: `scope` national (a budget for the whole country), per-project (what one project can
+    get, only where a source says so) or reference (a threshold, a market size); `period` total, per-year,
+    per-project or per-patient. Both are required: an amount says what it is."""
 
     value_eur: float = Field(gt=0)
+    scope: AmountScope
+    period: AmountPeriod
     label: I18n
     as_of: dt.date
     source: Code
+
+    @model_validator(mode="after")
+    def _period_fits_scope(self) -> Amount:
+        if self.period not in _PERIODS[self.scope]:
+            raise ValueError(f"a {self.scope} amount cannot be counted {self.period}: {sorted(_PERIODS[self.scope])}")
+        return self
 
 
 class Fact(Strict):
@@ -162,6 +138,9 @@ class Vocabularies(Strict):
     # A private person's own situation (their age, tests, treatment, loan, taxes): out of scope unless the
     # message also speaks of a project (a stage, an organisation, a product, or `project` wording).
     personal: dict[Lang, list[str]] = Field(default_factory=dict)
+    # Someone's own or a relative's health (a symptom, a medicine, a pain): told to ask their doctor or
+    # pharmacist (15 or 112 in an emergency) unless the message also speaks of a project.
+    patient: dict[Lang, list[str]] = Field(default_factory=dict)
     project: dict[Lang, list[str]] = Field(default_factory=dict)
     team: dict[Lang, list[str]] = Field(default_factory=dict)  # first person plural: a team or organisation speaks
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
@@ -169,11 +148,15 @@ class Vocabularies(Strict):
 
 
 class Catalogue(Strict):
-    """Everything under knowledge/ that is structured: levers, sources, vocabularies."""
+    """Everything under knowledge/ that is structured: levers, fiches, sources, vocabularies."""
 
     levers: tuple[Lever, ...]
     sources: dict[str, Source]
     vocab: Vocabularies
+    fiches: tuple[Fiche, ...] = ()
+
+    def fiche(self, fiche_id: str) -> Fiche | None:
+        return next((f for f in self.fiches if f.id == fiche_id), None)
 
     def lever(self, lever_id: str) -> Lever | None:
         return next((lv for lv in self.levers if lv.id == lever_id), None)
@@ -186,6 +169,9 @@ class Catalogue(Strict):
                 due.append(("lever", lv.id, lv.review_by))
             if lv.valid_until and lv.valid_until < today:
                 due.append(("lever-expired", lv.id, lv.valid_until))
+        for fiche in self.fiches:
+            if fiche.review_by < today:
+                due.append(("fiche", fiche.id, fiche.review_by))
         return due
 
 
@@ -215,14 +201,7 @@ def load_catalogue(root: Path) -> Catalogue:
     """Load and cross-check knowledge/: every code and source a lever uses must exist."""
     vocab = _validate(Vocabularies, root / "vocabularies.yaml", _read_yaml(root / "vocabularies.yaml"))
     assert isinstance(vocab, Vocabularies)
-    raw_sources = _read_yaml(root / "sources.yaml")
-    if not isinstance(raw_sources, list):
-        raise CatalogueError(f"{root / 'sources.yaml'}: expected a list of sources")
-    sources: dict[str, Source] = {}
-    for item in raw_sources:
-        src = _validate(Source, root / "sources.yaml", item)
-        assert isinstance(src, Source)
-        sources[src.id] = src
+    sources = _load_sources([root / "sources.yaml", *sorted((root / "sources").glob("*.yaml"))])
     levers = []
     for path in sorted((root / "levers").glob("*.yaml")):
         lever = _validate(Lever, path, _read_yaml(path))
@@ -233,7 +212,39 @@ def load_catalogue(root: Path) -> Catalogue:
         levers.append(lever)
     if not levers:
         raise CatalogueError(f"{root / 'levers'}: no lever records")
-    return Catalogue(levers=tuple(levers), sources=sources, vocab=vocab)
+    ids = {lv.id for lv in levers}
+    fiches = []
+    for path in sorted((root / "fiches").glob("*.yaml")):
+        fiche = _validate(Fiche, path, _read_yaml(path))
+        assert isinstance(fiche, Fiche)
+        if fiche.id != path.stem:
+            raise CatalogueError(f"{path}: field id: '{fiche.id}' does not match the file name")
+        for field, codes, known in (
+            ("levers", fiche.levers, ids),
+            ("needs", fiche.needs, set(vocab.needs)),
+            ("sources", fiche.sources, set(sources)),
+        ):
+            unknown = sorted(set(codes) - set(known))
+            if unknown:
+                raise CatalogueError(f"{path}: field {field}: unknown code(s) {unknown}")
+        fiches.append(fiche)
+    return Catalogue(levers=tuple(levers), sources=sources, vocab=vocab, fiches=tuple(fiches))
+
+
+def _load_sources(paths: list[Path]) -> dict[str, Source]:
+    """sources.yaml and sources/*.yaml: lists of sources; an id defined twice stops the load."""
+    sources: dict[str, Source] = {}
+    for path in paths:
+        raw = _read_yaml(path)
+        if not isinstance(raw, list):
+            raise CatalogueError(f"{path}: expected a list of sources")
+        for item in raw:
+            src = _validate(Source, path, item)
+            assert isinstance(src, Source)
+            if src.id in sources:
+                raise CatalogueError(f"{path}: source {src.id} is defined twice")
+            sources[src.id] = src
+    return sources
 
 
 def _cross_check(path: Path, lever: Lever, vocab: Vocabularies, sources: dict[str, Source]) -> None:

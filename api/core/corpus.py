@@ -11,6 +11,7 @@ from retrieval.loading import Skipped, read_folder
 from retrieval.models import Chunk, Document
 
 from .catalogue import LANGS, Catalogue, Lever, Source
+from .fiches import Fiche
 
 CITATION = re.compile(r"\[(s\d{3})(?:,\s*([^\]]*))?\]")
 _HEAD = {
@@ -35,8 +36,8 @@ _HEAD = {
 }
 
 
-def source_label(src: Source) -> str:
-    return f"{src.title} — {src.publisher}, {src.date.isoformat()}"
+def source_label(src: Source, lang: str = "en") -> str:
+    return f"{src.title} — {src.publisher_in(lang)}, {src.date.isoformat()}"
 
 
 def _sources_text(ids: list[str], cat: Catalogue) -> str:
@@ -59,8 +60,8 @@ def lever_document(lever: Lever, lang: str, cat: Catalogue) -> Document:
     for fact in lever.facts:
         lines += [f"{fact.text.get(lang)} [{fact.source}, {fact.as_of.isoformat()}]", ""]
     lines.append(f"## {h['eligibility']}")
-    for crit in lever.criteria:
-        lines += [f"{crit.name.get(lang)} : {crit.clause.get(lang)} [{crit.source}]", ""]
+    for crit in lever.criteria:  # the clause alone: a criterion's short name is a label, not a statement
+        lines += [f"{crit.clause.get(lang)} [{crit.source}]", ""]
     lines.append(f"## {h['conditions']}")
     lines += [f"- {c}" for c in lever.conditions.get(lang)]
     lines += ["", f"## {h['next']}"]
@@ -100,6 +101,44 @@ def lever_examples(lever: Lever, cat: Catalogue) -> list[Chunk]:
     return out
 
 
+def fiche_documents(fiche: Fiche, cat: Catalogue) -> list[Document]:
+    """A fiche's answer as one searchable passage per language, titled by its first question."""
+    return [
+        Document(
+            id=f"fiche-{fiche.id}.{lang}",
+            lang=lang,
+            title=fiche.questions.get(lang)[0],
+            text=fiche.answer.get(lang),
+            lever_id=fiche.levers[0] if fiche.levers else None,
+            source=_sources_text(list(fiche.sources), cat),
+            as_of=fiche.as_of.isoformat(),
+            path=f"knowledge/fiches/{fiche.id}.yaml",
+        )
+        for lang in LANGS
+    ]
+
+
+def fiche_questions(fiche: Fiche) -> list[Chunk]:
+    """Matching chunks: each phrasing of a fiche's question, in both languages (kind "fiche")."""
+    out = []
+    for lang in LANGS:
+        doc_id = f"fiche-{fiche.id}-questions.{lang}"
+        for n, text in enumerate(fiche.questions.get(lang)):
+            out.append(
+                Chunk(
+                    id=f"{doc_id}#{n:04d}",
+                    doc_id=doc_id,
+                    lang=lang,
+                    kind="fiche",
+                    title=fiche.id,
+                    section="",
+                    text=text,
+                    lever_id=fiche.levers[0] if fiche.levers else None,
+                )
+            )
+    return out
+
+
 def strategy_documents(root: Path, cat: Catalogue) -> tuple[list[Document], list[Skipped]]:
     """knowledge/documents/**: Markdown with front matter; source ids resolved to readable labels."""
     docs, skipped = read_folder(root)
@@ -115,6 +154,7 @@ def build_chunks(
 ) -> tuple[list[Chunk], list[Skipped]]:
     """Every chunk of the knowledge base (plus an optional folder of extra documents)."""
     docs = [lever_document(lv, lang, cat) for lv in cat.levers for lang in LANGS]
+    docs += [d for f in cat.fiches for d in fiche_documents(f, cat)]
     strategy, skipped = strategy_documents(knowledge_dir / "documents", cat)
     docs += strategy
     if extra is not None:
@@ -123,4 +163,5 @@ def build_chunks(
         skipped += more_skipped
     chunks = chunk_documents(docs, max_chars=max_chars)
     chunks += [c for lv in cat.levers for c in lever_examples(lv, cat)]
+    chunks += [c for f in cat.fiches for c in fiche_questions(f)]
     return chunks, skipped

@@ -58,13 +58,19 @@ class Extraction:
     off_topic: list[str] = field(default_factory=list)
     known_words: int = 0
     personal: list[str] = field(default_factory=list)  # a private person's own situation
+    health: list[str] = field(default_factory=list)  # symptoms, care, medicines: someone's own health
     project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
     team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
     @property
     def private_person(self) -> bool:
         """A private person's own situation with no project in sight (out of scope for routing and answers)."""
-        return bool(self.personal) and not self.project
+        return bool(self.personal or self.health) and not self.project
+
+    @property
+    def patient(self) -> bool:
+        """A person asking about their own (or a relative's) health: to be sent to their doctor or pharmacist."""
+        return bool(self.health) and not self.project
 
     @property
     def has_domain_signal(self) -> bool:
@@ -163,6 +169,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
     profile = Profile(**values)
     personal = [m.group(0) for m in _matches(vocab.personal, folded)]
+    health = [m.group(0) for m in _matches(vocab.patient, folded)]
     project = bool(
         profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
         or profile.ai or _found(vocab.project, folded)
@@ -176,6 +183,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         off_topic=off,
         known_words=len(words(text)),
         personal=personal,
+        health=health,
         project=project,
         team=_found(vocab.team, folded),
     )

@@ -73,6 +73,22 @@ def test_bad_batch_file_is_a_clear_error(env: dict, tmp_path: Path) -> None:
     assert res.returncode == 2 and "bad.jsonl:2" in res.stderr and "Traceback" not in res.stderr
 
 
+def test_batch_ask_contract(env: dict, tmp_path: Path) -> None:
+    """ask --jsonl prints one line per question: id, answer, numbered citations, levers, found, ms; nothing else."""
+    f = tmp_path / "a.jsonl"
+    lines = [
+        {"id": "a1", "text": "Depuis quand la télésurveillance est-elle remboursée ?"},
+        {"id": "a2", "text": "Quel est le prix de la licence de télésurveillance en Belgique ?", "lang": "fr"},
+    ]
+    f.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
+    out = [json.loads(line) for line in run(env, "ask", "--jsonl", str(f)).stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a1", "a2"]
+    assert all({"answer", "citations", "levers", "found", "ms"} <= set(o) for o in out)
+    first = out[0]["citations"][0]
+    assert out[0]["found"] and first["n"] == 1 and {"url", "date", "title"} <= set(first)
+    assert out[1]["found"] is False and out[1]["answer"].startswith("Je ne sais pas")
+
+
 def test_ask_json(env: dict) -> None:
     """ask --json gives the answer, its citations and in_scope."""
     obj = json.loads(run(env, "ask", "Quel budget pour la formation ?", "--json").stdout)

@@ -1,0 +1,84 @@
+"""Fiches: validated at load, matched to a founder's question, answered with numbered, dated citations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from api.core.catalogue import CatalogueError, load_catalogue
+
+TODAY = dt.date(2026, 12, 6)
+
+
+def _rewrite(knowledge: Path, **changes) -> Path:
+    path = knowledge / "fiches" / "remote-monitoring.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.update(changes)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_fixture_fiche_loads(fixture_catalogue) -> None:
+    """The fixture's fiche loads with its status and the sources its answer cites, in order."""
+    fiche = fixture_catalogue.fiche("remote-monitoring")
+    assert fiche is not None and fiche.status is not None and fiche.status.value == "in-force"
+    assert fiche.cited("fr") == [("s004", "2023-07-01"), ("s001", "2021-10-20")]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"answer": {"fr": "Une phrase sans source.", "en": "A sentence with no source. [s004, 2023-07-01]"}},
+         "every statement must end with its"),
+        ({"answer": {"fr": "Oui. [s004, 2023-07-01]", "en": "Yes. [s001, 2021-10-20]"}}, "fr cites"),
+        ({"answer": {"fr": "Oui. [s004, juillet 2023]", "en": "Yes. [s004, 2023-07-01]"}}, "must read [sNNN, YYYY-MM-DD]"),
+        ({"answer": {"fr": " ".join(["Une phrase."] * 6) + " [s004, 2023-07-01]", "en": "Yes. [s004, 2023-07-01]"}},
+         "6 sentences"),
+        ({"levers": ["no-such-lever"]}, "field levers: unknown code"),
+        ({"sources": ["s001"]}, "not listed in sources"),
+        ({"id": "other-name"}, "does not match the file name"),
+    ],
+)
+def test_a_bad_fiche_stops_the_load_naming_file_and_field(knowledge_dir: Path, change: dict, message: str) -> None:
+    """A fiche breaking a rule stops the load with a message naming the file and what is wrong."""
+    path = _rewrite(knowledge_dir, **change)
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(knowledge_dir)
+    assert str(path) in str(err.value) and message in str(err.value)
+
+
+def test_a_matching_question_gets_the_fiche_answer(fixture_brain) -> None:
+    """A question worded like a fiche's gets its answer: direct answer first, sources numbered once, status."""
+    res = fixture_brain.ask("Depuis quand la télésurveillance est-elle remboursée ?", today=TODAY)
+    assert res["found"] and res["fiche"] == "remote-monitoring" and res["in_scope"]
+    assert res["answer"].startswith("Depuis le 1er juillet 2023")
+    assert [c["n"] for c in res["citations"]] == [1, 2]  # s004 cited twice (statement and status): numbered once
+    assert res["answer"].count("[1]") == 2 and "Statut : en vigueur" in res["answer"]
+    assert res["citations"][1]["url"] == "https://example.gouv.fr/annonce"
+    assert res["levers"] == ["trial"]
+
+
+def test_a_lapsed_target_in_a_fiche_is_said_in_the_past(fixture_brain) -> None:
+    """The 2025 target reads as a past target in 2026, and as it was written in 2024."""
+    now = fixture_brain.ask("Since when is remote monitoring reimbursed?", today=TODAY)["answer"]
+    then = fixture_brain.ask("Since when is remote monitoring reimbursed?", today=dt.date(2024, 1, 1))["answer"]
+    assert "a date now past" in now and "target set in 2021 for 2025" in now
+    assert "a date now past" not in then
+
+
+def test_a_question_the_base_cannot_answer_gets_i_dont_know(fixture_brain) -> None:
+    """In the field but not in the knowledge base: an honest "I don't know" naming the question, no figure."""
+    res = fixture_brain.ask("Quel est le prix de la licence de télésurveillance en Belgique ?", today=TODAY)
+    assert res["found"] is False and res["citations"] == []
+    assert res["answer"].startswith("Je ne sais pas") and "Belgique" in res["answer"] and "€" not in res["answer"]
+
+
+def test_a_patients_own_health_question_is_sent_to_their_doctor(fixture_brain) -> None:
+    """A person asking about their own or a relative's health is told to ask a doctor or pharmacist (15/112)."""
+    fr = fixture_brain.ask("Mon fils a de la fièvre depuis trois jours, que faire ?")
+    en = fixture_brain.ask("I have chest pain since this morning, what should I take?")
+    assert fr["patient"] and "médecin" in fr["answer"] and "15" in fr["answer"] and "conseiller" not in fr["answer"]
+    assert en["patient"] and "doctor" in en["answer"] and "112" in en["answer"] and en["lang"] == "en"
