@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,8 +30,8 @@ LEX_HALF = 8.0  # a BM25 score of 8 counts as half-similar
 COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # A fiche answers a question from this match confidence on; from FICHE_NEAR the question is at least in the
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
-FICHE_MIN = 0.55
-FICHE_NEAR = 0.35
+FICHE_MIN = 0.35
+FICHE_NEAR = 0.18
 _STATUS = {
     "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
            "in-force": "en vigueur", "unknown": "inconnu"},
@@ -141,6 +142,8 @@ class Brain:
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
+        if ex.unknowable or _later_year(question, today):  # the future, someone's private contact details
+            return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         match = self.match_fiche(question, lang)
         fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
         if fiche is not None:
@@ -166,6 +169,11 @@ class Brain:
     def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:
         return {"answer": text, "citations": [], "levers": [], "found": False, "in_scope": in_scope, "lang": lang,
                 "fiche": None, "status": None, "patient": patient}
+
+
+def _later_year(text: str, today: dt.date) -> bool:
+    """The question names a year after the current one: what it asks has not happened yet."""
+    return any(int(y) > today.year for y in re.findall(r"\b(20\d\d)\b", text))
 
 
 def status_statement(fiche: Fiche, lang: str) -> list[Statement]:

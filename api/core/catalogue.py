@@ -141,6 +141,7 @@ class Vocabularies(Strict):
     # Someone's own or a relative's health (a symptom, a medicine, a pain): told to ask their doctor or
     # pharmacist (15 or 112 in an emergency) unless the message also speaks of a project.
     patient: dict[Lang, list[str]] = Field(default_factory=dict)
+    unknowable: dict[Lang, list[str]] = Field(default_factory=dict)  # the future, private contact details
     project: dict[Lang, list[str]] = Field(default_factory=dict)
     team: dict[Lang, list[str]] = Field(default_factory=dict)  # first person plural: a team or organisation speaks
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need

@@ -130,7 +130,7 @@ def fiche_questions(fiche: Fiche) -> list[Chunk]:
                     doc_id=doc_id,
                     lang=lang,
                     kind="fiche",
-                    title=fiche.id,
+                    title="",  # the id would leak its words into matching
                     section="",
                     text=text,
                     lever_id=fiche.levers[0] if fiche.levers else None,

@@ -59,6 +59,7 @@ class Extraction:
     known_words: int = 0
     personal: list[str] = field(default_factory=list)  # a private person's own situation
     health: list[str] = field(default_factory=list)  # symptoms, care, medicines: someone's own health
+    unknowable: list[str] = field(default_factory=list)  # asks the future or someone's private contact details
     project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
     team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
@@ -170,6 +171,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     profile = Profile(**values)
     personal = [m.group(0) for m in _matches(vocab.personal, folded)]
     health = [m.group(0) for m in _matches(vocab.patient, folded)]
+    unknowable = [m.group(0) for m in _matches(vocab.unknowable, folded)]
     project = bool(
         profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
         or profile.ai or _found(vocab.project, folded)
@@ -184,6 +186,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         known_words=len(words(text)),
         personal=personal,
         health=health,
+        unknowable=unknowable,
         project=project,
         team=_found(vocab.team, folded),
     )

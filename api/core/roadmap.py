@@ -17,7 +17,10 @@ _T = {
     "next": {"fr": "Prochaines étapes", "en": "Next steps"},
     "contact": {"fr": "Contact", "en": "Contact"},
     "sources": {"fr": "Sources", "en": "Sources"},
-    "as_of": {"fr": "chiffre au {}", "en": "figure as of {}"},
+    "as_of": {"fr": "chiffre {}", "en": "figure of {}"},
+    "per-project": {"fr": "Montant par projet", "en": "Amount per project"},
+    "national": {"fr": "Enveloppe nationale", "en": "National envelope"},
+    "reference": {"fr": "Repère (pas un montant à obtenir)", "en": "Reference figure (not an amount to get)"},
     "none": {"fr": "Aucun levier ne correspond encore : un conseiller du guichet peut étudier votre cas.",
              "en": "No lever fits yet: an advisor of the single window can look at your case."},
     "note": {"fr": "Document établi automatiquement à partir de sources publiques datées ; vérifiez les conditions "
@@ -30,6 +33,12 @@ VERDICT = {
     "not_met": {"fr": "non rempli", "en": "not met"},
     "unknown": {"fr": "à vérifier", "en": "to check"},
 }
+MONTHS = {
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
 PROFILE_FIELDS = ("stage", "product_kind", "organisation_type", "needs")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 
@@ -37,6 +46,23 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
 def md(text: Any) -> str:
     """Founder-supplied or catalogue text made inert in Markdown (no links, HTML or emphasis injected)."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+
+
+def _scope(amount: dict[str, Any]) -> str:
+    """What an amount is; one without a scope is taken for a national envelope, never for what a project gets."""
+    scope = amount.get("scope")
+    return scope if scope in ("per-project", "national", "reference") else "national"
+
+
+def month_year(iso: Any, lang: str) -> str:
+    """"d'octobre 2021" / "October 2021" from an ISO date; the text itself when it is not one."""
+    text = str(iso or "")
+    try:
+        name = MONTHS["en" if lang == "en" else "fr"][int(text[5:7]) - 1]
+        year = int(text[:4])
+    except (ValueError, IndexError):
+        return md(text)
+    return f"{name} {year}" if lang == "en" else f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
 
 
 def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
@@ -56,6 +82,7 @@ def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
     levers = routed.get("levers") or []
     if not levers:
         out += [_T["none"][lang], ""]
+    colon, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
     for i, lever in enumerate(levers, start=1):
         out += [f"## {i}. {md(lever.get('name'))}", "", md(lever.get("summary")), ""]
         if lever.get("reasons"):
@@ -69,8 +96,9 @@ def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
             out.append("")
         if lever.get("amounts"):
             out.append(f"### {_T['figures'][lang]}")
-            out += [f"- {md(a.get('label'))} ({_T['as_of'][lang].format(a.get('as_of'))}; {md(a.get('source'))})"
-                    for a in lever["amounts"]]
+            for a in lever["amounts"]:
+                when = _T["as_of"][lang].format(month_year(a.get("as_of"), lang))
+                out.append(f"- {_T[_scope(a)][lang]}{colon}{md(a.get('label'))} ({when}{semi}{md(a.get('source'))})")
             out.append("")
         if lever.get("next_steps"):
             out += [f"### {_T['next'][lang]}", *[f"{n}. {md(s)}" for n, s in enumerate(lever["next_steps"], 1)], ""]

@@ -2,8 +2,12 @@
 
 score(lever) = sum over the founder's needs of strength(need) x lever.needs[need]
              + SIMILARITY_WEIGHT x similarity(message, the lever's example phrasings)
-             + small bonuses when the product kind or organisation is one the lever lists,
-and a lever with a required eligibility criterion the profile does not meet is left out, with the clause why.
+             + small bonuses when the product kind or organisation is one the lever lists
+             - SOFT_MISS for each criterion without `required` that the profile does not meet.
+A lever is recommended only if it passes every required criterion, fails not all of its criteria, and
+answers a need the founder expressed (or resembles the request closely); the others are listed with why.
+Scores are rounded and ties go by id, so the same input gives the same cards in the same order.
+The lever's example phrasings only measure similarity: they are never quoted to a founder.
 All lever-specific knowledge is in knowledge/levers/*.yaml; nothing here names a lever.
 """
 
@@ -19,6 +23,19 @@ from .profile import Extraction, Profile
 SIMILARITY_WEIGHT = 0.6
 FIT_BONUS = 0.05
 MIN_SCORE = 0.2
+# A criterion that is not required but not met (a product already on the market for an early-stage aid)
+# weighs the lever down by this much instead of hiding it.
+SOFT_MISS = 0.1
+# A lever that answers none of the needs the founder expressed is recommended only when the request
+# resembles its examples this closely (0..1, as SIM_ALONE below): fit bonuses and loose similarity alone made
+# the third card change with every rewording of the same project. When no need is expressed at all,
+# similarity is all there is to go by, and SIM_WITH_ONE_NEED is enough.
+SIM_WITHOUT_NEED = 0.55
+# A need the lever answers at this weight or more is one it is for ("it answers: ..."); below, the need only
+# adds to its score (a research programme touches funding, but a founder after funding is not sent to it).
+PRIMARY_NEED = 0.5
+SCORE_DECIMALS = 6
+AMOUNT_ORDER = ("per-project", "national", "reference")  # float sums in another order must not reorder tied levers
 DEFAULT_NEED_STRENGTH = 0.3
 MAX_LEVERS = 5
 # The dialogue asks only about what decides an eligibility criterion of the levers it would show first.
@@ -37,9 +54,11 @@ _T = {
     "need": {"fr": "Besoin exprimé : {}", "en": "Need you expressed: {}"},
     "kind": {"fr": "Votre produit ({}) entre dans son périmètre", "en": "Your product ({}) is within its scope"},
     "org": {"fr": "Il s'adresse aux structures comme la vôtre ({})", "en": "It serves organisations like yours ({})"},
-    "close": {"fr": "Proche de projets comme : « {} »", "en": "Close to projects such as: \u201c{}\u201d"},
+    "close": {"fr": "Votre demande ressemble à celles que ce levier traite",
+              "en": "Your request is like those this lever deals with"},
     "amount": {"fr": "{} (chiffre au {})", "en": "{} (figure as of {})"},
     "not_met": {"fr": "Critère non rempli : {} — {}", "en": "Criterion not met: {} — {}"},
+    "none_met": {"fr": "Aucun de ses critères n'est rempli ({})", "en": "None of its criteria is met ({})"},
     "no_need": {
         "fr": "Aucun besoin exprimé ne correspond à ce levier (il répond à : {})",
         "en": "No need you expressed matches this lever (it answers: {})",
@@ -61,7 +80,7 @@ def assess_scope(ex: Extraction, best_similarity: float) -> Scope:
     if ex.known_words == 0:
         return Scope(False, "no words")
     if ex.private_person:
-        return Scope(False, f"a private person's own situation, no project: {ex.personal[0]!r}")
+        return Scope(False, f"a private person's own situation, no project: {(ex.personal or ex.health)[0]!r}")
     expressed = sum(ex.need_strength.values())
     if not (ex.project or ex.team) and best_similarity < SIM_UNANCHORED and len(ex.need_strength) < 2:
         return Scope(False, "no project, no team, one need at most, and unlike the requests the levers answer")
@@ -91,13 +110,24 @@ def _label(table: Mapping, code: str | None, lang: str) -> str:
 def score_lever(
     lever: Lever, profile: Profile, strength: Mapping[str, float], similarity: float, cat: Catalogue
 ) -> tuple[float, list[tuple[Criterion, str]]]:
-    need_part = sum(s * lever.needs.get(n, 0.0) for n, s in strength.items())
+    verdicts = [(c, verdict(c, profile)) for c in lever.criteria]
+    need_part = sum(strength[n] * lever.needs.get(n, 0.0) for n in sorted(strength))
     score = need_part + SIMILARITY_WEIGHT * similarity
     if profile.product_kind and profile.product_kind in lever.product_kinds:
         score += FIT_BONUS
     if profile.organisation_type and profile.organisation_type in lever.organisation_types:
         score += FIT_BONUS
-    return score, [(c, verdict(c, profile)) for c in lever.criteria]
+    score -= SOFT_MISS * sum(1 for c, v in verdicts if v == "not_met" and not c.required)
+    return round(score, SCORE_DECIMALS), verdicts
+
+
+def blocking(verdicts: list[tuple[Criterion, str]]) -> list[Criterion]:
+    """The criteria that keep a lever from being recommended: a required one not met, or all of them not met."""
+    failed = [c for c, v in verdicts if v == "not_met"]
+    required = [c for c in failed if c.required]
+    if required:
+        return required
+    return failed if failed and len(failed) == len(verdicts) else []
 
 
 def need_strengths(ex: Extraction | None, profile: Profile, cat: Catalogue) -> dict[str, float]:
@@ -118,20 +148,25 @@ def rank(
     strength: Mapping[str, float],
     similarity: Mapping[str, float],
     lang: str,
-    examples: Mapping[str, str] | None = None,
 ) -> dict:
     """The /route body (less in_scope and profile): recommended levers with reasons and verdicts, the rest with why."""
     scored = []
     for lever in cat.levers:
-        s, verdicts = score_lever(lever, profile, strength, similarity.get(lever.id, 0.0), cat)
-        scored.append((s, lever, verdicts))
-    scored.sort(key=lambda t: -t[0])
-    eligible = [t for t in scored if not any(c.required and v == "not_met" for c, v in t[2])]
-    chosen = [t for t in eligible if t[0] >= MIN_SCORE][:MAX_LEVERS] or eligible[:1]  # always a first step
+        sim = similarity.get(lever.id, 0.0)
+        s, verdicts = score_lever(lever, profile, strength, sim, cat)
+        scored.append((s, lever, verdicts, sim))
+    scored.sort(key=lambda t: (-t[0], t[1].id))
+    eligible = [t for t in scored if not blocking(t[2])]
+    expressed = {n: w for n, w in strength.items() if n != cat.vocab.default_need or n in profile.needs}
+    close = SIM_WITHOUT_NEED if expressed else SIM_WITH_ONE_NEED
+    relevant = [t for t in eligible if _answers(t[1], expressed) or t[3] >= close]
+    chosen = [t for t in relevant if t[0] >= MIN_SCORE][:MAX_LEVERS] or (relevant or eligible)[:1]  # a first step
     picked = {t[1].id for t in chosen}
-    levers = [_card(lv, s, v, profile, strength, lang, cat, (examples or {}).get(lv.id)) for s, lv, v in chosen]
+    levers = [_card(lv, s, v, sim, profile, strength, lang, cat) for s, lv, v, sim in chosen]
     excluded = [
-        {"id": lv.id, "why": _why_not(lv, v, strength, lang, cat)} for _, lv, v in scored if lv.id not in picked
+        {"id": lv.id, "name": lv.name.get(lang), "why": _why_not(lv, v, strength, lang, cat)}
+        for _, lv, v, _ in scored
+        if lv.id not in picked
     ]
     return {
         "levers": levers,
@@ -141,21 +176,26 @@ def rank(
     }
 
 
+def _answers(lever: Lever, strength: Mapping[str, float]) -> bool:
+    """Whether the lever is for one of these needs (its weight for it is PRIMARY_NEED or more)."""
+    return any(lever.needs.get(n, 0.0) >= PRIMARY_NEED for n in strength)
+
+
 def _card(
-    lever: Lever, score: float, verdicts, profile: Profile, strength, lang: str, cat: Catalogue, example: str | None
+    lever: Lever, score: float, verdicts, similarity: float, profile: Profile, strength, lang: str, cat: Catalogue
 ) -> dict:
     v = cat.vocab
     reasons = [
         _T["need"][lang].format(_label(v.needs, n, lang))
-        for n in sorted(strength, key=lambda n: -strength[n] * lever.needs.get(n, 0))
-        if n in lever.needs and n in profile.needs
+        for n in sorted(strength, key=lambda n: (-strength[n] * lever.needs.get(n, 0), n))
+        if lever.needs.get(n, 0.0) >= PRIMARY_NEED and n in profile.needs
     ]
     if profile.product_kind in lever.product_kinds:
         reasons.append(_T["kind"][lang].format(_label(v.product_kinds, profile.product_kind, lang)))
     if profile.organisation_type in lever.organisation_types:
         reasons.append(_T["org"][lang].format(_label(v.organisation_types, profile.organisation_type, lang)))
-    if example:
-        reasons.append(_T["close"][lang].format(example))
+    if similarity >= SIM_WITH_ONE_NEED:
+        reasons.append(_T["close"][lang])
     return {
         "id": lever.id,
         "name": lever.name.get(lang),
@@ -173,14 +213,16 @@ def _card(
             }
             for c, verdict_ in verdicts
         ],
-        "amounts": [
+        "amounts": [  # what one project can get first; national envelopes and reference figures say so
             {
                 "label": a.label.get(lang),
                 "value_eur": a.value_eur,
+                "scope": a.scope,
+                "period": a.period,
                 "as_of": a.as_of.isoformat(),
                 "source": _src(cat, a.source),
             }
-            for a in lever.amounts
+            for a in sorted(lever.amounts, key=lambda a: AMOUNT_ORDER.index(a.scope))
         ],
         "next_steps": lever.next_steps.get(lang),
         "contact": {"channel": lever.contact.channel, "label": lever.contact.label.get(lang), "url": lever.contact.url},
@@ -194,11 +236,13 @@ def _src(cat: Catalogue, source_id: str) -> str:
 
 
 def _why_not(lever: Lever, verdicts, strength, lang: str, cat: Catalogue) -> str:
-    failed = [c for c, v in verdicts if v == "not_met" and c.required]
+    failed = blocking(verdicts)
+    if failed and not any(c.required for c in failed) and len(failed) > 1:
+        return _T["none_met"][lang].format("; ".join(c.name.get(lang) for c in failed))
     if failed:
         return _T["not_met"][lang].format(failed[0].name.get(lang), failed[0].clause.get(lang))
-    if not set(strength) & set(lever.needs):
-        answers = ", ".join(_label(cat.vocab.needs, n, lang) for n, w in lever.needs.items() if w >= 0.5)
+    if not _answers(lever, strength):
+        answers = ", ".join(_label(cat.vocab.needs, n, lang) for n, w in lever.needs.items() if w >= PRIMARY_NEED)
         return _T["no_need"][lang].format(answers)
     return _T["low"][lang]
 

@@ -1,14 +1,16 @@
-"""Bot texts in French and English, and the lever cards built from the API's /route answer."""
+"""Bot texts in French and English, and the lever cards and answers built from the API's replies."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 MESSAGES: Dict[str, Dict[str, str]] = {
     "intro": {"fr": "Voici les leviers qui correspondent le mieux à votre projet :",
               "en": "Here are the levers that best fit your project:"},
     "why": {"fr": "Pourquoi", "en": "Why"},
-    "amount": {"fr": "Montant", "en": "Amount"},
+    "amount": {"fr": "Montant par projet", "en": "Amount per project"},
+    "envelope": {"fr": "Enveloppe nationale", "en": "National envelope"},
+    "figure_of": {"fr": "chiffre {when}", "en": "figure of {when}"},
     "as_of": {"fr": "chiffre au {date}", "en": "figure as of {date}"},
     "next": {"fr": "Prochaine étape", "en": "Next step"},
     "source": {"fr": "Source", "en": "Source"},
@@ -20,6 +22,9 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     "roadmap_more": {"fr": "Le document complet (critères, chiffres datés, sources) est à télécharger.",
                      "en": "The full document (criteria, dated figures, sources) is ready to download."},
     "roadmap_file": {"fr": "feuille-de-route.md", "en": "roadmap.md"},
+    # The headings of api/core/roadmap.py's document that the chat channels show (a test keeps them equal).
+    "roadmap_criteria": {"fr": "Critères", "en": "Criteria"},
+    "roadmap_next": {"fr": "Prochaines étapes", "en": "Next steps"},
     "confirm": {"fr": "Si je résume votre projet : {summary}. C'est bien ça ?",
                 "en": "To sum up your project: {summary}. Is that right?"},
     "yes": {"fr": "Oui, c'est ça", "en": "Yes, that's right"},
@@ -86,43 +91,96 @@ def profile_summary(profile: Dict[str, Any], labels: Dict[str, str], lang: str) 
     return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
 
 
+MONTHS = {
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
+    "en": "January February March April May June July August September October November December".split(),
+}
+BUTTON_CHARS = 60  # a button label: long lever names are cut at a word, with an ellipsis
+ELLIPSIS = "…"
+# Which amount a card shows: what one project can get, else the national envelope, labelled as such; a
+# reference figure (a threshold, a market size) is for the lever's details only.
+CARD_AMOUNT = {"per-project": "amount", "national": "envelope"}
+
+
+def shorten(text: str, limit: int) -> str:
+    """The text in at most `limit` characters, cut at a word (never inside one) with an ellipsis."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    window = text[: max(limit - len(ELLIPSIS), 1)]
+    cut = window.rfind(" ")
+    if cut > 0:
+        window = window[:cut]
+    return window.rstrip(" ,;:.—-(") + ELLIPSIS
+
+
+def month_year(iso: Any, lang: str) -> str:
+    """"octobre 2021" / "October 2021" from an ISO date; the text itself when it is not one."""
+    text = str(iso or "")
+    try:
+        year, month = int(text[:4]), int(text[5:7])
+        name = MONTHS["en" if lang == "en" else "fr"][month - 1]
+    except (ValueError, IndexError):
+        return text
+    if lang == "en":
+        return f"{name} {year}"
+    return f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
+
+
+def card_amount(amounts: List[Dict[str, Any]], lang: str) -> Optional[Dict[str, Any]]:
+    """The amount a card shows, with its heading: per project where a source gives one, else the national
+    envelope said to be one, dated; None when the lever has neither."""
+    for scope in CARD_AMOUNT:
+        for a in amounts or []:
+            if a.get("scope", "national") == scope and a.get("label"):
+                when = month_year(a.get("as_of"), lang)
+                return {"heading": t(CARD_AMOUNT[scope], lang), "label": a["label"], "as_of": a.get("as_of"),
+                        "when": t("figure_of", lang, when=when) if when else "", "scope": scope,
+                        "period": a.get("period")}
+    return None
+
+
 def card(lever: Dict[str, Any], lang: str) -> Dict[str, Any]:
-    """The parts of a lever a card shows: name, why, amount with its date, next step, source."""
-    amount = lever.get("amounts", [])[:1]
+    """The parts of a lever a card shows: name, why, amount with what it is and its date, next step, source."""
     return {
         "id": lever["id"],
         "name": lever["name"],
         "why": lever.get("reasons", [])[:2],
-        "amount": {"label": amount[0]["label"], "as_of": amount[0]["as_of"]} if amount else None,
+        "amount": card_amount(lever.get("amounts") or [], lang),
         "next_step": (lever.get("next_steps") or [""])[0],
         "source": (lever.get("sources") or [""])[0],
         "criteria": [{"name": c["name"], "verdict": c["verdict"]} for c in lever.get("criteria", [])],
     }
 
 
+def amount_text(amount: Dict[str, Any], lang: str) -> Tuple[str, str]:
+    """(heading, text) of a card's amount; older cards carry only a label and a date."""
+    heading = amount.get("heading") or t("envelope", lang)
+    when = amount.get("when") or (t("figure_of", lang, when=month_year(amount["as_of"], lang)) if amount.get("as_of") else "")
+    return heading, f"{amount['label']} ({when})" if when else str(amount["label"])
+
+
 def cards_text(cards: List[Dict[str, Any]], lang: str) -> str:
     """The cards as plain text, for channels without rich cards."""
+    sep = " : " if lang == "fr" else ": "
     lines = [t("intro", lang)]
     for i, c in enumerate(cards, start=1):
         lines.append(f"\n{i}. {c['name']}")
         if c["why"]:
-            lines.append(f"   {t('why', lang)} : {' ; '.join(c['why'])}" if lang == "fr" else
-                         f"   {t('why', lang)}: {'; '.join(c['why'])}")
+            lines.append(f"   {t('why', lang)}{sep}{(' ; ' if lang == 'fr' else '; ').join(c['why'])}")
         if c["amount"]:
-            when = t("as_of", lang, date=c["amount"]["as_of"])
-            lines.append(f"   {t('amount', lang)} : {c['amount']['label']} ({when})" if lang == "fr" else
-                         f"   {t('amount', lang)}: {c['amount']['label']} ({when})")
+            heading, text = amount_text(c["amount"], lang)
+            lines.append(f"   {heading}{sep}{text}")
         if c["next_step"]:
-            lines.append(f"   {t('next', lang)} : {c['next_step']}" if lang == "fr" else
-                         f"   {t('next', lang)}: {c['next_step']}")
+            lines.append(f"   {t('next', lang)}{sep}{c['next_step']}")
         if c["source"]:
-            lines.append(f"   {t('source', lang)} : {c['source']}" if lang == "fr" else
-                         f"   {t('source', lang)}: {c['source']}")
+            lines.append(f"   {t('source', lang)}{sep}{c['source']}")
     return "\n".join(lines)
 
 
 def card_buttons(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, str]]:
-    buttons = [{"title": t("details", lang, name=c["name"])[:80],
+    room = BUTTON_CHARS - len(t("details", lang, name=""))
+    buttons = [{"title": t("details", lang, name=shorten(c["name"], room)),
                 "payload": '/ask_about_lever{"lever":"%s"}' % c["id"]} for c in cards]
     return buttons + [
         {"title": t("roadmap", lang), "payload": "/request_roadmap"},
@@ -130,9 +188,24 @@ def card_buttons(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, str]]
     ]
 
 
+def citation_parts(citation: Dict[str, Any], index: int) -> Dict[str, Any]:
+    """A citation's number, title, "publisher, date" and https link, from /ask's fields (n, title, publisher,
+    date, url) where present, else from the older title and source."""
+    n = citation.get("n") if isinstance(citation.get("n"), int) else index
+    title = str(citation.get("title") or citation.get("source") or "").strip()
+    meta = ", ".join(str(citation[k]) for k in ("publisher", "date") if citation.get(k))
+    if not meta and citation.get("source") and citation.get("source") != title:
+        meta = str(citation["source"])
+    url = str(citation.get("url") or "")
+    return {"n": n, "title": title, "meta": meta, "url": url if url.startswith("https://") else ""}
+
+
 def answer_text(answer: Dict[str, Any], lang: str) -> Tuple[str, List[str]]:
-    """The answer and its numbered sources."""
-    sources = [f"[{i}] {c['title']} — {c['source']}" for i, c in enumerate(answer.get("citations", []), start=1)]
+    """The answer and its numbered sources, each "[n] title — publisher, date — https link"."""
+    sources = []
+    for i, c in enumerate(answer.get("citations", []), start=1):
+        p = citation_parts(c, i)
+        sources.append(" — ".join(x for x in (f"[{p['n']}] {p['title']}", p["meta"], p["url"]) if x.strip()))
     return answer["answer"], sources
 
 

@@ -40,6 +40,7 @@ MAX_AGE_SECONDS = 5 * 60  # Slack's advice: refuse requests signed more than fiv
 NOT_CONFIGURED = "Slack is not configured on this server (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are unset)."
 BAD_SIGNATURE = "Missing, invalid or expired Slack signature."
 SELF_RENDERED = {"roadmap", "answer", "lever"}  # custom messages whose text part already says everything
+RICH = {"lever_cards", "answer", "roadmap"}  # custom messages laid out with the text they come with
 OnMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
@@ -85,18 +86,21 @@ class SlackOutput(SlackBot):
             await self._post_message(recipient_id, **part)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._post_all(recipient_id, messages(text))
+        await self._post_all(recipient_id, self._parts(text, [], kwargs.get("custom")))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        custom = kwargs.get("custom")
-        if isinstance(custom, dict) and custom.get("type") == "lever_cards":
-            self._rendered.add(id(custom))  # the cards go with these buttons: send_custom_json skips them
-            parts = messages(text, buttons, custom.get("levers") or [], custom.get("lang", "fr"))
-        else:
-            parts = messages(text, buttons)
-        await self._post_all(recipient_id, parts)
+        await self._post_all(recipient_id, self._parts(text, buttons, kwargs.get("custom")))
+
+    def _parts(self, text: Text, buttons: List[Dict[Text, Any]], custom: Any) -> List[Dict[str, Any]]:
+        """The messages for a text, its buttons and the rich payload sent with it (cards, answer, roadmap)."""
+        if not isinstance(custom, dict) or custom.get("type") not in RICH:
+            return messages(text, buttons)
+        self._rendered.add(id(custom))  # laid out with this text: send_custom_json skips it
+        lang = custom.get("lang", "fr")
+        return messages(text, buttons, custom.get("levers") or [] if custom["type"] == "lever_cards" else None,
+                        lang, custom)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         kind = json_message.get("type")

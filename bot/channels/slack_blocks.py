@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from actions.formatting import t
+from actions.formatting import citation_parts, t
 
-from .text import lever_text, slack_mrkdwn, split_text, trim
+from .text import lever_text, roadmap_outline, slack_escape, slack_mrkdwn, split_text, trim
 
 # Slack's published limits (api.slack.com/reference/block-kit): blocks per message, characters per section
 # text, per button label and value, elements per actions block; the fallback `text` is kept short.
@@ -17,6 +17,8 @@ BUTTON_VALUE_CHARS = 2000
 ACTIONS_PER_BLOCK = 25
 FALLBACK_CHARS = 3000
 LEVER_BLOCK_PREFIX = "lever:"
+HEADER_CHARS = 150  # a header block's plain text
+ROADMAP_STEPS = 3  # next steps per lever in the chat; the whole document has them all
 
 
 def fit(text: str, limit: int, render: Callable[[str], str]) -> List[str]:
@@ -68,10 +70,67 @@ def lever_blocks(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, Any]]
     return blocks
 
 
+def link(url: str, title: str) -> str:
+    """A Slack link to an https address, its text escaped; just the text for any other address."""
+    if not url.startswith("https://"):
+        return slack_escape(title)
+    return f"<{slack_escape(url).replace('|', '%7C')}|{slack_escape(title).replace('|', '/')}>"
+
+
+def answer_blocks(custom: Dict[str, Any], lang: str) -> List[Dict[str, Any]]:
+    """An /ask answer: its text, then its sources numbered, each a link where the source has an https URL."""
+    blocks = sections(str(custom.get("answer") or ""))
+    lines = []
+    for i, c in enumerate(custom.get("citations") or [], start=1):
+        p = citation_parts(c, i)
+        meta = f" — {slack_escape(p['meta'])}" if p["meta"] else ""
+        lines.append(f"[{p['n']}] {link(p['url'], trim(p['title'], 300))}{meta}")
+    if lines:
+        head = f"*{t('sources', lang)}*"
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": trim("\n".join([head, *lines]), SECTION_CHARS)}]})
+    return blocks
+
+
+def roadmap_blocks(markdown: str, lang: str) -> List[Dict[str, Any]]:
+    """The roadmap laid out, compact: a header, the project, then per lever its name, criteria verdicts and
+    first steps (the full document, with figures and sources, is the download)."""
+    doc = roadmap_outline(markdown)
+    blocks: List[Dict[str, Any]] = []
+    if doc["title"]:
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": trim(doc["title"], HEADER_CHARS)}})
+    if doc["intro"]:
+        blocks += sections("\n".join(doc["intro"]))
+    for lever in doc["levers"]:
+        lines = [f"*{slack_escape(lever['name'])}*"]
+        for heading, items in lever["sections"]:
+            if heading in (t("roadmap_criteria", lang), t("roadmap_next", lang)):
+                shown = items if heading == t("roadmap_criteria", lang) else items[:ROADMAP_STEPS]
+                lines.append(f"_{slack_escape(heading)}_")
+                lines += [f"• {slack_escape(trim(item, 300))}" for item in shown]
+        blocks += [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": trim("\n".join(lines), SECTION_CHARS)}}]
+    if doc["note"]:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(doc["note"])}]})
+    return blocks
+
+
+def body_blocks(text: str, cards: Optional[List[Dict[str, Any]]], custom: Optional[Dict[str, Any]],
+                lang: str) -> List[Dict[str, Any]]:
+    """The blocks of one bot message: lever cards, an answer with its sources, a roadmap, or the text."""
+    kind = (custom or {}).get("type")
+    if cards:
+        return lever_blocks(cards, lang)
+    if kind == "answer" and custom and custom.get("answer"):
+        return answer_blocks(custom, lang)
+    if kind == "roadmap" and custom and custom.get("markdown"):
+        return roadmap_blocks(str(custom["markdown"]), lang) or sections(text)
+    return sections(text)
+
+
 def messages(text: str, buttons: Optional[List[Dict[str, Any]]] = None,
-             cards: Optional[List[Dict[str, Any]]] = None, lang: str = "fr") -> List[Dict[str, Any]]:
+             cards: Optional[List[Dict[str, Any]]] = None, lang: str = "fr",
+             custom: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
     """chat.postMessage arguments (text fallback + blocks), as many messages as the 50-block limit needs."""
-    body = lever_blocks(cards, lang) if cards else sections(text)
+    body = body_blocks(text, cards, custom, lang)
     actions = button_blocks(buttons or [])
     pages: List[List[Dict[str, Any]]] = []
     for block in body:

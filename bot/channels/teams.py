@@ -39,6 +39,7 @@ NOT_CONFIGURED = "Teams is not configured on this server (TEAMS_APP_ID and TEAMS
 BAD_TOKEN = "Missing or invalid Bot Framework token."
 MENTION = re.compile(r"<at>[^<]*</at>")
 SELF_RENDERED = {"roadmap", "answer", "lever"}
+RICH = {"lever_cards", "answer", "roadmap"}  # custom messages laid out with the text they come with
 _tokens: Dict[Tuple[str, str], Tuple[str, float]] = {}  # (token url, app id) -> (access token, expiry)
 
 
@@ -106,18 +107,20 @@ class TeamsOutput(BotFramework):
             await self.send(self.prepare_message(recipient_id, part))
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
-        await self._send_all(recipient_id, activities(text))
+        await self._send_all(recipient_id, self._parts(text, [], kwargs.get("custom")))
 
     async def send_text_with_buttons(
         self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
     ) -> None:
-        custom = kwargs.get("custom")
-        if isinstance(custom, dict) and custom.get("type") == "lever_cards":
-            self._rendered.add(id(custom))
-            parts = activities(text, buttons, custom.get("levers") or [], custom.get("lang", "fr"))
-        else:
-            parts = activities(text, buttons)
-        await self._send_all(recipient_id, parts)
+        await self._send_all(recipient_id, self._parts(text, buttons, kwargs.get("custom")))
+
+    def _parts(self, text: Text, buttons: List[Dict[Text, Any]], custom: Any) -> List[Dict[str, Any]]:
+        """The activities for a text, its buttons and the rich payload sent with it (cards, answer, roadmap)."""
+        if not isinstance(custom, dict) or custom.get("type") not in RICH:
+            return activities(text, buttons)
+        self._rendered.add(id(custom))  # laid out with this text: send_custom_json skips it
+        cards = custom.get("levers") or [] if custom["type"] == "lever_cards" else None
+        return activities(text, buttons, cards, custom.get("lang", "fr"), custom)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         kind = json_message.get("type")

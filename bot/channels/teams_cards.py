@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from actions.formatting import t
+from actions.formatting import citation_parts, t
 
-from .text import html_escape, lever_text, split_text, trim
+from .text import html_escape, lever_text, roadmap_outline, split_text, trim
 
 CARD_VERSION = "1.4"
 TEXT_CHARS = 6000  # per text message: Teams refuses activities over about 28 KB
@@ -21,6 +21,7 @@ ACTIONS_PER_SET = 6  # Teams shows at most six actions in a row
 TITLE_CHARS = 80
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 LEVER_ID_PREFIX = "lever:"
+ITEM_CHARS = 400  # one criterion, step or source line
 
 
 def text_activities(text: str) -> List[Dict[str, Any]]:
@@ -62,11 +63,74 @@ def lever_body(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, Any]]:
     return body
 
 
+def inert(text: str) -> str:
+    """Data text for a TextBlock (Teams reads a Markdown subset there): no link can be formed from it."""
+    return str(text or "").replace("](", "] (")
+
+
+def md_link(url: str, title: str) -> str:
+    """A Markdown link to an https address (spaces and parentheses encoded); the bare title otherwise."""
+    title = str(title or "").replace("[", "(").replace("]", ")")
+    if not url.startswith("https://"):
+        return title
+    return f"[{title}]({url.replace(' ', '%20').replace('(', '%28').replace(')', '%29')})"
+
+
+def answer_body(custom: Dict[str, Any], lang: str) -> List[Dict[str, Any]]:
+    """An /ask answer: its text, then its numbered sources, each a link where the source has an https URL."""
+    body = [_text_block(inert(trim(str(custom.get("answer") or ""), CARD_TEXT_CHARS)))]
+    cites = [citation_parts(c, i) for i, c in enumerate(custom.get("citations") or [], start=1)]
+    if cites:
+        body.append(_text_block(t("sources", lang), weight="Bolder", size="Small", spacing="Medium"))
+        for p in cites:
+            meta = f" — {inert(p['meta'])}" if p["meta"] else ""
+            body.append(_text_block(f"[{p['n']}] {md_link(p['url'], trim(p['title'], 300))}{meta}",
+                                    size="Small", isSubtle=True, spacing="None"))
+    return body
+
+
+def roadmap_body(markdown: str, lang: str) -> List[Dict[str, Any]]:
+    """The roadmap laid out, compact: the title and project, then each lever as a line that opens its
+    criteria verdicts and next steps (Action.ToggleVisibility); the whole document is the download."""
+    doc = roadmap_outline(markdown)
+    body: List[Dict[str, Any]] = []
+    if doc["title"]:
+        body.append(_text_block(inert(doc["title"]), weight="Bolder", size="Medium"))
+    body += [_text_block(inert(line), isSubtle=True) for line in doc["intro"]]
+    shown = (t("roadmap_criteria", lang), t("roadmap_next", lang))
+    for i, lever in enumerate(doc["levers"], start=1):
+        details: List[Dict[str, Any]] = []
+        for heading, items in lever["sections"]:
+            if heading in shown and items:
+                details.append(_text_block(inert(heading), weight="Bolder", size="Small"))
+                details += [_text_block(f"- {inert(trim(item, ITEM_CHARS))}", size="Small", spacing="None")
+                            for item in items]
+        target = f"roadmap-{i}"
+        body.append({"type": "Container", "separator": True,
+                     "selectAction": {"type": "Action.ToggleVisibility", "title": inert(lever["name"]),
+                                      "targetElements": [target]},
+                     "items": [_text_block(f"▸ {inert(trim(lever['name'], 200))}", weight="Bolder")]})
+        body.append({"type": "Container", "id": target, "isVisible": False, "items": details or [
+            _text_block(inert(lever["summary"]) or "—", size="Small")]})
+    if doc["note"]:
+        body.append(_text_block(inert(doc["note"]), size="Small", isSubtle=True, separator=True))
+    return body
+
+
 def activities(text: str, buttons: Optional[List[Dict[str, Any]]] = None,
-               cards: Optional[List[Dict[str, Any]]] = None, lang: str = "fr") -> List[Dict[str, Any]]:
-    """The activities for one bot utterance: text messages, then a card holding the buttons (or levers)."""
+               cards: Optional[List[Dict[str, Any]]] = None, lang: str = "fr",
+               custom: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    """The activities for one bot utterance: text messages, then a card holding the buttons (or levers, an
+    answer with its sources, a roadmap)."""
+    kind = (custom or {}).get("type")
     if cards:
         return [card_activity(lever_body(cards, lang), buttons or [], t("intro", lang))]
+    if kind == "answer" and custom and custom.get("answer"):
+        return [card_activity(answer_body(custom, lang), buttons or [], str(custom["answer"]))]
+    if kind == "roadmap" and custom and custom.get("markdown"):
+        body = roadmap_body(str(custom["markdown"]), lang)
+        if body:
+            return [card_activity(body, buttons or [], text or t("roadmap", lang))]
     if not buttons:
         return text_activities(text)
     chunks = split_text(text, CARD_TEXT_CHARS) or [""]

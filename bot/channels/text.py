@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List
 
-from actions.formatting import t
+from actions.formatting import amount_text, t
 
 ELLIPSIS = "…"
 _SEPARATORS = ("\n\n", "\n", " ")
@@ -77,10 +77,55 @@ def lever_text(index: int, card: Dict[str, Any], lang: str) -> str:
         lines.append(f"**{t('why', lang)}**{sep}{why}")
     amount = card.get("amount")
     if amount:
-        label, when = trim(str(amount["label"]), FIELD_CHARS), t("as_of", lang, date=amount["as_of"])
-        lines.append(f"**{t('amount', lang)}**{sep}{label} ({when})")
+        heading, text = amount_text(amount, lang)
+        lines.append(f"**{heading}**{sep}{trim(text, FIELD_CHARS)}")
     if card.get("next_step"):
         lines.append(f"**{t('next', lang)}**{sep}{trim(str(card['next_step']), FIELD_CHARS)}")
     if card.get("source"):
         lines.append(f"_{t('source', lang)}{sep}{trim(str(card['source']), FIELD_CHARS)}_")
     return "\n".join(lines)
+
+
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>#|])")
+_AUTOLINK = re.compile(r"\s*<(https://[^\s<>]+)>")
+
+
+def md_plain(text: str) -> str:
+    """A line of the roadmap's Markdown as plain text: escapes undone, emphasis markers and autolinks dropped."""
+    text = _AUTOLINK.sub("", text)
+    text = _BOLD.sub(lambda m: m.group(1), text)
+    return _MD_ESCAPED.sub(r"\1", text).strip()
+
+
+def roadmap_outline(markdown: str) -> Dict[str, Any]:
+    """The roadmap document (api/core/roadmap.py's Markdown) as data a channel can lay out: its title, the
+    lines before the first lever, each lever with its sections ("Critères": [items]) and lines, the note."""
+    out: Dict[str, Any] = {"title": "", "intro": [], "levers": [], "note": ""}
+    lever: Dict[str, Any] | None = None
+    section: List[str] | None = None
+    for raw in markdown.splitlines():
+        line = raw.strip()
+        if not line or line == "---":
+            continue
+        if line.startswith("# "):
+            out["title"] = md_plain(line[2:])
+        elif line.startswith("## "):
+            lever = {"name": md_plain(line[3:]), "summary": "", "sections": [], "lines": [], "links": []}
+            out["levers"].append(lever)
+            section = None
+        elif line.startswith("### ") and lever is not None:
+            section = []
+            lever["sections"].append((md_plain(line[4:]), section))
+        elif re.match(r"^(-|\d+\.) ", line) and section is not None:
+            section.append(md_plain(line.split(" ", 1)[1]))
+        elif line.startswith("_") and line.endswith("_"):
+            out["note"] = md_plain(line[1:-1])
+        elif lever is None:
+            out["intro"].append(md_plain(line))
+        else:
+            lever["links"] += _AUTOLINK.findall(line)
+            if lever["summary"] or lever["sections"]:
+                lever["lines"].append(md_plain(line))
+            else:
+                lever["summary"] = md_plain(line)
+    return out

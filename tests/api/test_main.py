@@ -168,14 +168,15 @@ def test_ready_lists_checks(store_client: TestClient) -> None:
 
 def test_roadmap_is_a_markdown_document_of_the_routed_levers(client: TestClient) -> None:
     """/roadmap gives the levers in route order with verdicts, dated figures and sources, as Markdown."""
-    text = "Notre start-up cherche un financement pour son logiciel"
+    text = "Notre start-up cherche un financement et une étude clinique pour son logiciel"
     routed = client.post("/route", json={"text": text}).json()
     r = client.post("/roadmap", json={"text": text})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/markdown")
     doc = r.text
     names = [lv["name"] for lv in routed["levers"]]
     assert doc.index(f"## 1. {names[0]}") < doc.index(f"## 2. {names[1]}")
-    assert "### Critères" in doc and "— à vérifier (" in doc and "chiffre au 2021-10-20" in doc and "### Sources" in doc
+    assert "### Critères" in doc and "— à vérifier (" in doc and "### Sources" in doc
+    assert "Enveloppe nationale : 50 M€ (chiffre d’octobre 2021" in doc  # never a bare "Montant"
 
 
 def test_roadmap_in_english_and_inert_markup(client: TestClient) -> None:

@@ -72,10 +72,10 @@ def test_slack_lever_cards_carry_ids_labels_and_escaped_names() -> None:
                                 [CARD], "fr")[0]
     lever = next(b for b in msg["blocks"] if b.get("block_id") == "lever:bpifrance-innovation")
     text = lever["text"]["text"]
-    assert "&lt;Bpifrance&gt; &amp; co" in text and "*Montant* : 50 M€ (chiffre au 2021-10-20)" in text
+    assert "&lt;Bpifrance&gt; &amp; co" in text and "*Enveloppe nationale* : 50 M€ (chiffre d’octobre 2021)" in text
     assert len(text) <= slack_blocks.SECTION_CHARS and blocks_problem(msg["blocks"]) is None
     english = slack_blocks.messages("", None, [CARD], "en")[0]
-    assert "*Amount*: 50 M€ (figure as of 2021-10-20)" in json.dumps(english, ensure_ascii=False)
+    assert "*National envelope*: 50 M€ (figure of October 2021)" in json.dumps(english, ensure_ascii=False)
 
 
 def test_teams_buttons_are_message_back_actions_carrying_the_payload() -> None:
@@ -121,3 +121,77 @@ def test_conversation_ids_fit_the_tracker_store() -> None:
     assert slack_sender("T1", "C1", "1.2", "U1") != slack_sender("T1", "C1", "1.3", "U1")
     assert len(teams_sender("a:" + "x" * 500, "29:" + "y" * 500)) <= MAX_SENDER_CHARS
     assert teams_sender("a:1", "u") != teams_sender("a:2", "u")
+
+
+ANSWER = {"type": "answer", "lang": "fr", "answer": "Jusqu'à 60 % des frais [1]. <!channel> [x](https://evil.example)",
+          "citations": [{"n": 1, "title": "Stratégie <santé> & co", "publisher": "Gouvernement", "date": "2021-10-18",
+                         "url": "https://www.gouvernement.fr/a?b=1&c=2"},
+                        {"n": 2, "title": "Piège", "publisher": "X", "date": "2022-01-01", "url": "http://plain.example"},
+                        {"title": "Ancien", "source": "Presse, 2021-02-19"}]}
+
+
+def _roadmap_markdown() -> str:
+    from api.core import roadmap
+
+    lever = {"name": "Aides <b>à l'innovation</b> nouveaux_usages", "summary": "Résumé", "reasons": ["Besoin"],
+             "criteria": [{"name": "Entreprise", "verdict": "met", "evidence": {"text": "clause", "source": "Gouv"}}],
+             "amounts": [{"label": "50 M€", "scope": "national", "as_of": "2021-10-20", "source": "Gouv"}],
+             "next_steps": ["Étape un", "Étape deux", "Étape trois", "Étape quatre"],
+             "contact": {"label": "Bpifrance", "url": "https://www.bpifrance.fr"}, "sources": ["Gouv, 2021"]}
+    return roadmap.render({"profile": {"stage": "prototype"}, "levers": [lever, lever | {"name": "Second"}]},
+                          {"prototype": "Prototype"}, "fr")
+
+
+def test_slack_answer_links_its_sources_only_to_https() -> None:
+    """An answer's sources are numbered Slack links (escaped) for https URLs, plain text otherwise."""
+    msg = slack_blocks.messages("Jusqu'à 60 %", None, None, "fr", ANSWER)[0]
+    assert blocks_problem(msg["blocks"]) is None
+    dump = json.dumps(msg["blocks"], ensure_ascii=False)
+    link = "<https://www.gouvernement.fr/a?b=1&amp;c=2|Stratégie &lt;santé&gt; &amp; co>"
+    assert f"{link} — Gouvernement, 2021-10-18" in dump and "[2] Piège — X, 2022-01-01" in dump
+    assert "http://plain" not in dump and "[3] Ancien — Presse, 2021-02-19" in dump
+    assert "<!channel>" not in dump
+
+
+def test_teams_answer_links_its_sources_and_forms_no_link_from_the_answer() -> None:
+    """Teams gets the answer in a card with Markdown links to https sources; the answer's own text cannot
+    form a link."""
+    card = teams_cards.activities("Jusqu'à 60 %", [], None, "fr", ANSWER)[0]["attachments"][0]["content"]
+    texts = [b["text"] for b in card["body"]]
+    assert "](https://evil" not in texts[0]
+    assert "[1] [Stratégie <santé> & co](https://www.gouvernement.fr/a?b=1&c=2) — Gouvernement, 2021-10-18" in texts
+    assert "[2] Piège — X, 2022-01-01" in texts and "[3] Ancien — Presse, 2021-02-19" in texts
+
+
+def test_roadmap_is_laid_out_in_slack_and_teams_not_sent_as_markdown() -> None:
+    """The roadmap Markdown becomes a Slack header and one section per lever (criteria, first three steps),
+    and a Teams card whose levers open on a click; no Markdown marker or HTML from the data is left."""
+    from actions.formatting import t
+
+    from api.core import roadmap
+
+    headings = (roadmap._T["criteria"]["fr"], roadmap._T["next"]["en"])
+    assert (t("roadmap_criteria", "fr"), t("roadmap_next", "en")) == headings
+    custom = {"type": "roadmap", "lang": "fr", "markdown": _roadmap_markdown()}
+    msg = slack_blocks.messages("Votre feuille de route", [{"title": "Conseiller", "payload": "/request_advisor"}],
+                                None, "fr", custom)[0]
+    assert blocks_problem(msg["blocks"]) is None and msg["blocks"][0]["type"] == "header"
+    sections = [b["text"]["text"] for b in msg["blocks"] if b["type"] == "section"]
+    lever = next(s for s in sections if "Aides" in s)
+    assert lever.startswith("*1. Aides &lt;b&gt;à l'innovation&lt;/b&gt; nouveaux_usages*") and "• Étape trois" in lever
+    assert "Étape quatre" not in lever and "##" not in lever and "\\" not in lever
+    card = teams_cards.activities("Votre feuille de route", [], None, "fr", custom)[0]["attachments"][0]["content"]
+    toggles = [b for b in card["body"] if b.get("selectAction")]
+    assert len(toggles) == 2 and toggles[0]["selectAction"]["targetElements"] == ["roadmap-1"]
+    hidden = next(b for b in card["body"] if b.get("id") == "roadmap-1")
+    assert hidden["isVisible"] is False and "- Étape quatre" in json.dumps(hidden, ensure_ascii=False)
+    assert "##" not in json.dumps(card, ensure_ascii=False)
+
+
+def test_detail_button_labels_are_cut_at_a_word() -> None:
+    """A lever's details button fits 60 characters and ends on a whole word with an ellipsis."""
+    from actions.formatting import card_buttons
+
+    name = "Programmes et équipements prioritaires de recherche (PEPR) en santé numérique"
+    title = card_buttons([{"id": "pepr-research", "name": name}], "fr")[0]["title"]
+    assert len(title) <= 60 and title.endswith("…") and title[:-1].split()[-1] in name.split()

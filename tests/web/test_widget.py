@@ -103,6 +103,7 @@ def test_founder_gets_lever_cards_presses_details_and_gives_feedback(page, stack
     first = cards.first
     assert first.get_attribute("data-lever") == "bpifrance-innovation"
     assert first.locator("h3").inner_text().strip()
+    first.locator("details.gw-more summary").click()  # criteria and source fold away
     assert re.search(r"Source : \S", first.locator(".gw-source").inner_text())
     assert "Prochaine étape" in first.inner_text()
     # The bot's plain-text fallback for the cards is replaced by the cards, not shown as well.

@@ -1,23 +1,14 @@
 // Builds the DOM of each message. Server data only ever becomes text nodes: no innerHTML anywhere.
 
+import { el } from "./widget-dom.js";
 import { DOWN_REASONS, localized } from "./widget-i18n.js";
+import { link, roadmapNodes } from "./widget-markdown.js";
+
+const LABEL_CHARS = 60; // a button label: cut at a word with an ellipsis, the whole label kept as its tooltip
 
 let uid = 0;
 
-export function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === false || value == null) continue;
-    if (name === "class") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else node.setAttribute(name, value === true ? "" : String(value));
-  }
-  for (const child of children) {
-    if (child == null || child === false) continue;
-    node.append(typeof child === "string" ? document.createTextNode(child) : child);
-  }
-  return node;
-}
+export { el };
 
 // Thumb icons drawn as SVG (Feather icons, MIT): emoji fonts are missing on many systems.
 const THUMBS = {
@@ -59,8 +50,23 @@ function leverIdOf(payload) {
   }
 }
 
+// A label of at most `limit` characters, cut at a word (never inside one), with an ellipsis.
+export function shorten(text, limit = LABEL_CHARS) {
+  const words = String(text || "").split(/\s+/).filter(Boolean);
+  const whole = words.join(" ");
+  if (whole.length <= limit) return whole;
+  let out = "";
+  for (const word of words) {
+    if ((out ? out.length + 1 : 0) + word.length > limit - 1) break;
+    out = out ? `${out} ${word}` : word;
+  }
+  return `${(out || whole.slice(0, limit - 1)).replace(/[\s,;:.—(-]+$/, "")}…`;
+}
+
 function replyButton(reply, ctx) {
-  const button = el("button", { type: "button", class: "gw-reply" }, String(reply.title || reply.payload || ""));
+  const full = String(reply.title || reply.payload || "");
+  const label = shorten(full);
+  const button = el("button", { type: "button", class: "gw-reply", title: label === full ? null : full }, label);
   button.addEventListener("click", () => ctx.send(String(reply.payload || reply.title || ""), String(reply.title || "")));
   return button;
 }
@@ -70,21 +76,26 @@ function replies(list, ctx) {
   return el("div", { class: "gw-replies", role: "group", "aria-label": ctx.t("options") }, ...list.map((r) => replyButton(r, ctx)));
 }
 
+// The heading and text of a card's amount: per project, or a national envelope said to be one, dated.
+function amountLine(amount, ctx) {
+  const heading = amount.heading || ctx.t("envelope");
+  const when = amount.when || (amount.as_of ? ctx.t("as_of", { date: amount.as_of }) : "");
+  return [heading, when ? `${amount.label} (${when})` : String(amount.label)];
+}
+
+// A lever card, compact: name, first reason, amount and next step; criteria and source fold away.
 function card(lever, detailReplies, ctx) {
   const { t } = ctx;
   const head = `gw-card-${++uid}`;
   const parts = [el("h3", { id: head }, String(lever.name || lever.id || ""))];
   const why = (lever.why || []).filter(Boolean);
-  if (why.length) parts.push(el("p", { class: "gw-label" }, t("why")), el("ul", null, ...why.map((w) => el("li", null, String(w)))));
-  if (lever.amount && lever.amount.label) {
-    const when = lever.amount.as_of ? ` (${t("as_of", { date: lever.amount.as_of })})` : "";
-    parts.push(labelled(ctx, t("amount"), `${lever.amount.label}${when}`));
-  }
+  if (why.length) parts.push(labelled(ctx, t("why"), why.join(t("and"))));
+  if (lever.amount && lever.amount.label) parts.push(labelled(ctx, ...amountLine(lever.amount, ctx)));
   if (lever.next_step) parts.push(labelled(ctx, t("next"), lever.next_step));
   const crit = (lever.criteria || []).filter((c) => c && c.name);
+  const more = [];
   if (crit.length) {
-    parts.push(
-      el("p", { class: "gw-label" }, t("criteria")),
+    more.push(
       el(
         "ul",
         { class: "gw-crit" },
@@ -96,7 +107,11 @@ function card(lever, detailReplies, ctx) {
       ),
     );
   }
-  if (lever.source) parts.push(el("p", { class: "gw-source" }, `${t("source")}${t("colon")}${lever.source}`));
+  if (lever.source) more.push(el("p", { class: "gw-source" }, `${t("source")}${t("colon")}${lever.source}`));
+  if (more.length) {
+    const summary = crit.length ? t("criteria_count", { n: crit.length, met: crit.filter((c) => c.verdict === "met").length }) : t("source");
+    parts.push(el("details", { class: "gw-more" }, el("summary", null, summary), ...more));
+  }
   const buttons = replies(detailReplies, ctx);
   if (buttons) parts.push(buttons);
   return el("li", null, el("article", { class: "gw-card", "aria-labelledby": head, "data-lever": String(lever.id || "") }, ...parts));
@@ -115,10 +130,19 @@ function leverCards(custom, quick, ctx) {
   return { nodes, rest };
 }
 
+// A citation's parts from /ask's fields (n, title, publisher, date, url), else its older title and source.
+function citation(c, i) {
+  const title = String(c.title || c.source || "").trim();
+  let meta = [c.publisher, c.date].filter(Boolean).join(", ");
+  if (!meta && c.source && c.source !== title) meta = String(c.source);
+  return { n: Number.isInteger(c.n) ? c.n : i + 1, title, meta, url: String(c.url || "") };
+}
+
 function answer(custom, ctx) {
-  const cites = (custom.citations || []).map((c, i) =>
-    el("li", null, `[${i + 1}] ${c.title || ""}${c.source ? ` — ${c.source}` : ""}`),
-  );
+  const cites = (custom.citations || []).filter(Boolean).map((c, i) => {
+    const p = citation(c, i);
+    return el("li", { value: String(p.n) }, link(p.url, p.title), p.meta ? ` — ${p.meta}` : "");
+  });
   const nodes = [String(custom.answer || "")];
   if (cites.length) nodes.push(el("p", { class: "gw-label" }, ctx.t("sources")), el("ol", { class: "gw-cites" }, ...cites));
   return nodes;
@@ -136,8 +160,9 @@ function leverDetail(custom, text, ctx) {
   const contact = lever.contact ? localized(lever.contact.label, lang) : "";
   if (contact) parts.push(labelled(ctx, ctx.t("contact"), contact));
   for (const a of lever.amounts || []) {
+    const heading = ctx.t({ "per-project": "amount", reference: "reference" }[a.scope] || "envelope");
     const when = a.as_of ? ` (${ctx.t("as_of", { date: a.as_of })})` : "";
-    parts.push(labelled(ctx, ctx.t("amount"), `${localized(a.label, lang)}${when}`));
+    parts.push(labelled(ctx, heading, `${localized(a.label, lang)}${when}`));
   }
   const steps = localized(lever.next_steps, lang);
   if (Array.isArray(steps) && steps.length) {
@@ -147,11 +172,14 @@ function leverDetail(custom, text, ctx) {
   return [el("article", { class: "gw-card", "aria-labelledby": head, "data-lever": String(lever.id || "") }, ...parts)];
 }
 
+// The roadmap laid out, compact (title, project, one folded section per lever), with the document to download.
 function roadmap(custom, text, ctx) {
-  const markdown = String(custom.markdown || text || "");
-  const link = el("a", { class: "gw-download", download: "feuille-de-route.md" }, ctx.t("roadmap_download"));
-  link.href = URL.createObjectURL(new Blob([markdown], { type: "text/markdown;charset=utf-8" }));
-  return [markdown, el("br"), link];
+  const markdown = String(custom.markdown || "");
+  if (!markdown) return [text];
+  const name = /^[\w.-]{1,80}\.md$/.test(String(custom.filename || "")) ? custom.filename : ctx.t("roadmap_file");
+  const download = el("a", { class: "gw-download", download: name }, ctx.t("roadmap_download"));
+  download.href = URL.createObjectURL(new Blob([markdown], { type: "text/markdown;charset=utf-8" }));
+  return [roadmapNodes(markdown), download];
 }
 
 function feedback(entry, ctx) {

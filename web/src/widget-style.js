@@ -14,7 +14,7 @@ button, textarea, input { font: inherit; }
 .gw-launcher:hover { background: #162d6b; }
 .gw-panel {
   position: fixed; right: 20px; bottom: 20px; z-index: 2147483001;
-  width: 400px; max-width: calc(100vw - 40px); height: 620px; max-height: calc(100vh - 40px);
+  width: 420px; max-width: calc(100vw - 40px); height: calc(100vh - 40px); max-height: 860px;
   display: flex; flex-direction: column; background: #fff; border-radius: 14px;
   box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden;
   overflow: clip; /* not even scrollIntoView may shift the header out of sight */
@@ -29,6 +29,7 @@ button, textarea, input { font: inherit; }
 }
 .gw-close:hover { background: rgba(255,255,255,.15); }
 .gw-privacy { margin: 0; padding: 6px 14px; font-size: 12px; background: #eef2fb; color: #26334d; }
+.gw-privacy.gw-short { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; cursor: pointer; }
 .gw-status { margin: 0; padding: 6px 14px; font-size: 13px; background: #fff4e5; color: #7a3e00; }
 .gw-status:empty { display: none; }
 .gw-log { position: relative; flex: 1; min-height: 0; overflow-y: auto; padding: 12px; display: flex; flex-direction: column; gap: 10px; background: #f7f8fa; }
@@ -52,7 +53,19 @@ button, textarea, input { font: inherit; }
 .gw-source { color: #4b5563; font-size: 13px; }
 .gw-crit { list-style: none; padding-left: 0 !important; }
 .gw-met { color: #166534; } .gw-not_met { color: #991b1b; } .gw-unknown { color: #6b4e00; }
-.gw-cites { margin: 6px 0 0; padding-left: 18px; font-size: 13px; color: #374151; white-space: normal; }
+.gw-cites { margin: 6px 0 0; padding-left: 22px; font-size: 13px; color: #374151; white-space: normal; }
+.gw-cites a, .gw-doc a { color: #1d3a8a; }
+.gw-card p { margin: 3px 0; }
+.gw-more { margin: 4px 0 0; font-size: 13px; }
+.gw-more summary, .gw-doc-lever summary { cursor: pointer; color: #1d3a8a; }
+.gw-more[open] summary { margin-bottom: 2px; }
+.gw-doc { white-space: normal; font-size: 14px; }
+.gw-doc p, .gw-doc ul, .gw-doc ol { margin: 3px 0; }
+.gw-doc ul, .gw-doc ol { padding-left: 20px; }
+.gw-doc-title { font-weight: 700; font-size: 15px; }
+.gw-doc-lever { border-top: 1px solid #dde1ea; padding: 4px 0; }
+.gw-doc-lever summary { font-weight: 600; }
+.gw-doc-note { font-size: 12px; color: #4b5563; font-style: italic; }
 .gw-feedback { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; margin-top: 6px; font-size: 13px; color: #4b5563; white-space: normal; }
 .gw-thumb { display: inline-flex; align-items: center; border: 1px solid #c9ced8; background: #fff; color: #374151; border-radius: 6px; cursor: pointer; padding: 4px 8px; }
 .gw-thumb:hover { border-color: #1d3a8a; color: #1d3a8a; }
@@ -69,6 +82,7 @@ button, textarea, input { font: inherit; }
 }
 .gw-send { border: 0; border-radius: 10px; padding: 0 16px; background: #1d3a8a; color: #fff; font-weight: 600; cursor: pointer; }
 .gw-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+@media (min-width: 1200px) and (min-height: 760px) { .gw-panel { width: 480px; } }
 @media (max-width: 480px) {
   .gw-panel { right: 0; bottom: 0; width: 100vw; max-width: 100vw; height: 100%; max-height: 100%; border-radius: 0; }
   .gw-launcher { right: 12px; bottom: 12px; }

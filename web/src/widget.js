@@ -42,6 +42,16 @@ function mount(config) {
     t("launcher"),
   );
   const close = el("button", { type: "button", class: "gw-close", "aria-label": t("close") }, "×");
+  // The privacy notice: whole on a wide panel; one line on a phone, whole again when tapped.
+  const privacy = el("p", { id: "gw-privacy", class: "gw-privacy", title: t("privacy") }, t("privacy"));
+  const narrow = window.matchMedia("(max-width: 480px)");
+  const fitPrivacy = () => privacy.classList.toggle("gw-short", narrow.matches && !privacy.dataset.open);
+  privacy.addEventListener("click", () => {
+    privacy.dataset.open = privacy.dataset.open ? "" : "1";
+    fitPrivacy();
+  });
+  narrow.addEventListener("change", fitPrivacy);
+  fitPrivacy();
   const status = el("p", { class: "gw-status", role: "status", "aria-live": "polite" });
   const log = el("div", { class: "gw-log", role: "log", "aria-live": "polite", "aria-label": t("log"), tabindex: "0" });
   const typing = el("p", { class: "gw-typing gw-sr", "aria-hidden": "true" });
@@ -57,7 +67,7 @@ function mount(config) {
     "section",
     { id: "gw-panel", class: "gw-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "gw-title", "aria-describedby": "gw-privacy", hidden: true },
     el("header", { class: "gw-head" }, el("div", null, el("h2", { id: "gw-title" }, t("title")), el("p", null, t("subtitle"))), close),
-    el("p", { id: "gw-privacy", class: "gw-privacy" }, t("privacy")),
+    privacy,
     status,
     log,
     typing,

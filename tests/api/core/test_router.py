@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from api.core import router
 from api.core.profile import Profile, extract
 
@@ -124,3 +126,81 @@ def test_ask_lists_only_unknown_slots_deciding_the_top_levers(fixture_brain) -> 
     assert set(res["ask"]) <= set(res["missing"])
     known = fixture_brain.route(None, Profile(needs=["funding"], medical_device=True, stage="idea"))
     assert "medical_device" not in known["ask"] and "stage" not in known["ask"]
+
+
+def _soft(cat, lever_id: str):
+    """The fixture catalogue with every criterion of one lever made optional (`required: false`)."""
+    lever = cat.lever(lever_id)
+    soft = lever.model_copy(update={"criteria": [c.model_copy(update={"required": False}) for c in lever.criteria]})
+    return cat.model_copy(update={"levers": tuple(soft if lv.id == lever_id else lv for lv in cat.levers)})
+
+
+def test_a_lever_failing_every_criterion_is_not_recommended_and_says_why(fixture_catalogue) -> None:
+    """A lever whose criteria are all optional but all not met is left out, under `excluded` with the
+    criteria named; the same lever with its criterion met is recommended."""
+    cat = _soft(fixture_catalogue, "grant")
+    strength = {"funding": 1.0}
+    late = router.rank(cat, Profile(stage="marketed", needs=["funding"]), strength, {}, "fr")
+    assert "grant" not in _ids(late)
+    why = next(e for e in late["excluded"] if e["id"] == "grant")
+    assert "Stade précoce" in why["why"] and why["name"] == "Aide à l'innovation"
+    early = router.rank(cat, Profile(stage="idea", needs=["funding"]), strength, {}, "fr")
+    assert _ids(early)[0] == "grant"
+
+
+def test_an_optional_criterion_not_met_weighs_the_lever_down(fixture_catalogue) -> None:
+    """`required: false` is honoured: an unmet optional criterion lowers the score instead of excluding."""
+    cat = fixture_catalogue.model_copy(update={"levers": tuple(
+        lv.model_copy(update={"criteria": [*lv.criteria, lv.criteria[0].model_copy(
+            update={"id": "extra", "required": False, "slot": "ai", "accepts": [True]})]}) if lv.id == "grant" else lv
+        for lv in fixture_catalogue.levers)})
+    strength = {"funding": 1.0}
+    met = router.rank(cat, Profile(stage="idea", ai=True, needs=["funding"]), strength, {}, "fr")["levers"][0]
+    unmet = router.rank(cat, Profile(stage="idea", ai=False, needs=["funding"]), strength, {}, "fr")["levers"][0]
+    assert met["id"] == unmet["id"] == "grant"
+    assert round(met["score"] - unmet["score"], 4) == router.SOFT_MISS
+
+
+def test_a_lever_is_not_recommended_for_a_need_it_only_touches(fixture_brain) -> None:
+    """The clinical-trial subsidy touches funding (weight 0.4) but is not for it: a founder after funding gets
+    the grant only, and the trial is listed with the needs it does answer."""
+    res = fixture_brain.route(None, Profile(stage="idea", needs=["funding"]))
+    assert _ids(res) == ["grant"]
+    why = next(e["why"] for e in res["excluded"] if e["id"] == "trial")
+    assert why.startswith("Aucun besoin exprimé ne correspond")
+
+
+def test_reasons_never_quote_the_levers_example_phrasings(fixture_brain, fixture_catalogue) -> None:
+    """A message identical to a lever's example gets a reason saying it is close, never the example itself;
+    no example phrasing appears anywhere in /route's answer."""
+    examples = [e for lv in fixture_catalogue.levers for lang in ("fr", "en") for e in lv.examples.get(lang)]
+    close = router.rank(fixture_catalogue, Profile(needs=["funding"]), {"funding": 1.0}, {"grant": 0.9}, "fr")
+    assert "Votre demande ressemble à celles que ce levier traite" in close["levers"][0]["reasons"]
+    for text in [*examples, "Nous cherchons un financement pour notre prototype de logiciel"]:
+        body = json.dumps(fixture_brain.route(text), ensure_ascii=False)
+        assert not [e for e in examples if e in body and e != text]
+
+
+def test_the_same_profile_gives_the_same_cards_whatever_the_order_or_the_words(fixture_brain) -> None:
+    """The same profile gives the same levers in the same order: needs in another order, a reworded message
+    around it, and tied scores (broken by id) change nothing."""
+    base = Profile(stage="prototype", medical_device=True, needs=["funding", "evidence"])
+    first = fixture_brain.route("Nous cherchons un financement et une étude clinique", base)
+    again = fixture_brain.route("oui c'est bien ça, financement et étude clinique svp",
+                                base.model_copy(update={"needs": ["evidence", "funding"]}))
+    assert _ids(first) == _ids(again) and len(_ids(first)) >= 2
+    cat = fixture_brain.catalogue
+    tied = router.rank(cat, Profile(), {"funding": 0.0, "evidence": 0.0}, {"grant": 0.9, "trial": 0.9}, "fr")
+    assert _ids(tied)[:2] == ["grant", "trial"]
+    flipped = router.rank(cat.model_copy(update={"levers": cat.levers[::-1]}), Profile(),
+                          {"evidence": 0.0, "funding": 0.0}, {"trial": 0.9, "grant": 0.9}, "fr")
+    assert _ids(flipped)[:2] == ["grant", "trial"]
+
+
+def test_amounts_say_whether_they_are_a_national_envelope(fixture_brain) -> None:
+    """Each amount on a card carries its scope and period (a national envelope is never a bare figure)."""
+    grant = fixture_brain.route(None, Profile(stage="idea", needs=["funding"]))["levers"][0]
+    assert grant["amounts"][0] | {"source": ""} == {
+        "label": "50 M€", "value_eur": 50000000.0, "scope": "national", "period": "total", "as_of": "2021-10-20",
+        "source": "",
+    }
