@@ -27,7 +27,7 @@ EVIDENCE_BONUS = 0.8  # a sentence holding the expected kind of answer (a figure
 HEADING_WEIGHT = 0.5  # question words found in the passage's title or section count for half
 # A sentence answers only if it covers this share of the question's weight (stems, idf-weighted): chosen on
 # the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
-MIN_COVERAGE = 0.45
+MIN_COVERAGE = 0.55
 REDUNDANT_OVERLAP = 0.5  # a further sentence sharing this share of its stems with a chosen one adds nothing
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"\d€])|\n+")
 _FIGURE = re.compile(r"\d+(?:[,.]\d+)?")

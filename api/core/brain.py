@@ -19,7 +19,7 @@ from . import answerer, router
 from .catalogue import Catalogue, load_catalogue
 from .citations import Statement
 from .fiches import Fiche
-from .matching import FicheMatch, match_fiche
+from .matching import FicheMatch, FicheTerms, fiche_terms, match_fiche
 from .profile import Profile, extract
 from .rerank import RERANK_DEPTH, evidence_patterns, rerank_by_answer_type
 
@@ -46,6 +46,7 @@ class Brain:
     retriever: Retriever
     notes: list[str] = field(default_factory=list)  # degraded modes, said once at start
     idf: dict[str, dict[str, float]] = field(default_factory=dict)  # per language: stem -> idf over passages
+    fiche_terms: dict[str, dict[str, FicheTerms]] = field(default_factory=dict)  # per language, built on first use
 
     @property
     def mode(self) -> str:
@@ -131,7 +132,10 @@ class Brain:
         return {code: label for table in self.vocabulary_labels(lang).values() for code, label in table.items()}
 
     def match_fiche(self, question: str, lang: str, exclude: set[str] | None = None) -> FicheMatch | None:
-        return match_fiche(self.retriever, question, lang, self.idf, exclude)
+        if lang not in self.fiche_terms:
+            self.fiche_terms[lang] = fiche_terms(self.catalogue.fiches, lang)
+        evidence = evidence_patterns(question, self.catalogue.vocab)
+        return match_fiche(self.retriever, question, lang, self.idf, self.fiche_terms[lang], evidence, exclude)
 
     def ask(self, question: str, lang: str | None = None, today: dt.date | None = None) -> dict:
         """The answer a founder can act on: a fiche that matches, else the sentences of the passages that

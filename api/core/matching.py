@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from retrieval.analysis import tokenize
+from retrieval.analysis import fold, tokenize
 from retrieval.retriever import Retriever
 
 from .answerer import question_weights
+from .fiches import Fiche, plain, statements
 
 CANDIDATES = 12  # phrasings looked at from each ranking
 # Cosine of all-MiniLM-L6-v2 between a question and a phrasing, squashed to 0..1 (0.35 -> 0, 0.85 -> 1).
@@ -20,6 +22,8 @@ LEXICAL_SHARE = 0.6  # of a phrasing's closeness, when dense search is on (the r
 ANSWER_COVER, ANSWER_COS = 1.0, 0.3
 _TOTAL = 1.0 + ANSWER_COVER + ANSWER_COS
 ANSWER_DEPTH = 40
+RARE_MISSING = 0.4  # the confidence lost when the fiche never says the question's rarest word
+TYPE_BONUS = 0.08  # the fiche's first sentence holds the kind of answer asked (a figure, a date)
 
 
 @dataclass(frozen=True)
@@ -47,18 +51,47 @@ def fiche_of(chunk_id: str) -> str:
     return chunk_id.split("#", 1)[0].removeprefix("fiche-").rsplit("-questions.", 1)[0]
 
 
+@dataclass(frozen=True)
+class FicheTerms:
+    """What a fiche says in one language, as stems: its answer, each phrasing (by chunk id), its first
+    sentence (the direct answer)."""
+
+    answer: frozenset[str]
+    phrasings: dict[str, frozenset[str]]
+    first_sentence: str
+
+
+def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
+    out = {}
+    for f in fiches:
+        parts = statements(f.answer.get(lang))
+        out[f.id] = FicheTerms(
+            frozenset(tokenize(plain(f.answer.get(lang)), lang)),
+            {
+                f"fiche-{f.id}-questions.{lang}#{n:04d}": frozenset(tokenize(q, lang))
+                for n, q in enumerate(f.questions.get(lang))
+            },
+            parts[0][0] if parts else "",
+        )
+    return out
+
+
 def match_fiche(
     retriever: Retriever,
     question: str,
     lang: str,
     idf: Mapping[str, Mapping[str, float]],
+    terms: Mapping[str, FicheTerms],
+    evidence: list[re.Pattern[str]] | None = None,
     exclude: set[str] | None = None,
 ) -> FicheMatch | None:
     """The fiche closest to the question, with a confidence in 0..1 (None: no fiche at all).
 
     A fiche is close when one of its phrasings says what the question says (content stems shared both
-    ways, and the cosine of the two when dense search is on), and its answer covers the question's words
-    (a phrasing alone often misses the words of the answer a founder asks for: "combien de temps" / "un an").
+    ways, and the cosine of the two when dense search is on), when the fiche (its phrasings and its answer)
+    says the question's words, the rarest above all (a fiche that never says "formation" does not answer
+    "combien pour la formation"), and when its first sentence holds the kind of answer asked (a figure, a
+    date) — `evidence`, from the vocabulary's answer types.
     `exclude` leaves phrasings out by chunk id (the leave-one-out curve of scripts/answer_curve.py)."""
     weights = idf.get(lang, {})
     ranked = retriever.rankings(question, [lang], kind="fiche", depth=CANDIDATES * 2)
@@ -75,24 +108,31 @@ def match_fiche(
             phrasing[fid] = (conf, chunk.text)
     if not phrasing:
         return None
-    answers = retriever.rankings(question, [lang], kind="passage", depth=ANSWER_DEPTH)
-    answer_text: dict[str, str] = {}
     answer_cos: dict[str, float] = {}
-    for chunk, _ in answers["lexical"]:
-        owner = _fiche_of_answer(chunk.doc_id)
-        if owner is not None and owner in phrasing:
-            answer_text[owner] = answer_text.get(owner, "") + " " + chunk.text
-    for chunk, cosine in answers["dense"]:
-        owner = _fiche_of_answer(chunk.doc_id)
-        if owner is not None and owner in phrasing and owner not in answer_cos:
-            answer_cos[owner] = _squash(cosine)
+    if dense_on:
+        for chunk, cosine in retriever.rankings(question, [lang], kind="passage", depth=ANSWER_DEPTH)["dense"]:
+            owner = _fiche_of_answer(chunk.doc_id)
+            if owner is not None and owner in phrasing and owner not in answer_cos:
+                answer_cos[owner] = _squash(cosine)
     q = question_weights(question, lang, weights)
     total = sum(q.values()) or 1.0
+    known = {t: w for t, w in q.items() if t in weights}  # stems the corpus uses (typos left out)
+    rarest = max(known.values(), default=0.0)
     scored = {}
-    for fid, (conf, text) in phrasing.items():
-        said = set(tokenize(f"{text} {answer_text.get(fid, '')}", lang))
-        covered = sum(w for t, w in q.items() if t in said) / total  # the question's words the fiche says
-        scored[fid] = (conf + ANSWER_COVER * covered + ANSWER_COS * answer_cos.get(fid, 0.0)) / _TOTAL
+    for fid, (conf, _) in phrasing.items():
+        ft = terms.get(fid)
+        if ft is None:
+            continue
+        said = ft.answer.union(*(st for cid, st in ft.phrasings.items() if not (exclude and cid in exclude)))
+        covered = sum(w for t, w in q.items() if t in said) / total
+        missing = max((w for t, w in known.items() if t not in said), default=0.0)
+        score = (conf + ANSWER_COVER * covered + ANSWER_COS * answer_cos.get(fid, 0.0)) / _TOTAL
+        score *= 1.0 - RARE_MISSING * (missing / rarest if rarest else 0.0)
+        if evidence and any(p.search(fold(ft.first_sentence)) for p in evidence):
+            score = min(1.0, score + TYPE_BONUS)
+        scored[fid] = score
+    if not scored:
+        return None
     best = max(scored, key=lambda f: scored[f])
     return FicheMatch(best, round(scored[best], 4), phrasing[best][1])
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from api.core.brain import FICHE_MIN
 from api.core.catalogue import CatalogueError, load_catalogue
 
 TODAY = dt.date(2026, 12, 6)
@@ -83,3 +84,17 @@ def test_a_patients_own_health_question_is_sent_to_their_doctor(fixture_brain) -
     en = fixture_brain.ask("I have chest pain since this morning, what should I take?")
     assert fr["patient"] and "médecin" in fr["answer"] and "15" in fr["answer"] and "conseiller" not in fr["answer"]
     assert en["patient"] and "doctor" in en["answer"] and "112" in en["answer"] and en["lang"] == "en"
+
+
+def test_a_fiche_that_never_says_the_questions_rarest_word_does_not_answer(fixture_brain) -> None:
+    """Same wording but another subject ("la formation" for "la télésurveillance"): the fiche loses its match."""
+    same = fixture_brain.match_fiche("depuis quand la telesurveillance est remboursee", "fr")
+    other = fixture_brain.match_fiche("Depuis quand la formation est-elle remboursée ?", "fr")
+    assert same is not None and same.fiche_id == "remote-monitoring" and same.confidence >= FICHE_MIN
+    assert other is not None and other.confidence < FICHE_MIN
+    assert fixture_brain.ask("Depuis quand la formation est-elle remboursée ?")["fiche"] is None
+
+
+def test_a_question_asked_in_other_words_still_finds_its_fiche(fixture_brain) -> None:
+    """An English paraphrase ("paid for" for "reimbursed") is matched to the fiche."""
+    assert fixture_brain.ask("Since when is remote monitoring paid for?", today=TODAY)["fiche"] == "remote-monitoring"
