@@ -103,6 +103,7 @@ class Analytics(BaseModel):
 
 class StoredDocument(BaseModel):
     name: str
+    id: str | None = Field(None, description="the id its passages carry in search results: upload-<name>.<lang>")
     bytes: int
     lang: str | None = None
     title: str | None = None
@@ -119,4 +120,8 @@ class Reindexed(BaseModel):
     built: str | None
     model: str | None
     skipped: list[dict[str, str]]
+    collisions: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="documents that claimed an id or sources of the knowledge base, kept under their own id",
+    )
     mode: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 
@@ -134,6 +135,24 @@ def _slug(rel: Path) -> str:
     stem = "-".join(rel.with_suffix("").parts)
     clean = "".join(c if c.isalnum() or c in "-_" else "-" for c in stem.lower()).strip("-")
     return clean or hashlib.sha1(str(rel).encode()).hexdigest()[:12]
+
+
+def outside_id(namespace: str, rel: Path, lang: str) -> str:
+    """The id of a document from outside the knowledge base: its namespace and its own path, never what its
+    front matter says. Distinct paths give distinct ids (ok.md, ok.txt and ok.pdf too); no '#' (chunk ids)."""
+    return f"{namespace}-{quote(rel.as_posix())}.{lang}"
+
+
+def read_outside(root: Path, namespace: str) -> tuple[list[tuple[Document, str]], list[Skipped]]:
+    """Like read_folder, each document under its namespaced id, paired with the id it would have taken
+    by itself (its front matter's, or its file name's), so that a claim on another id can be reported."""
+    docs, skipped = read_folder(root)
+    base = root if root.is_dir() else root.parent
+    out = []
+    for doc in docs:
+        rel = Path(str(doc.path)).relative_to(base)
+        out.append((replace(doc, id=outside_id(namespace, rel, doc.lang)), doc.id))
+    return out, skipped
 
 
 def read_folder(root: Path) -> tuple[list[Document], list[Skipped]]:

@@ -21,7 +21,7 @@ from api.core import answerer
 from api.core.brain import FICHE_MIN, Brain, embedder_from_settings, passage_idf
 from api.core.catalogue import load_catalogue
 from api.core.corpus import build_chunks
-from api.core.rerank import evidence_patterns
+from api.core.rerank import asking_words, evidence_patterns
 from api.settings import get_settings
 from retrieval.index import build_index, load_index
 from retrieval.retriever import Retriever
@@ -66,7 +66,7 @@ def composed_curve(brain: Brain, items: list[dict], today: dt.date) -> list[tupl
             continue
         hits = brain.search(d["text"], k=6, lang=lang)
         ev = evidence_patterns(d["text"], brain.catalogue.vocab)
-        ranked = answerer.sentences(hits, d["text"], brain.idf, ev)
+        ranked = answerer.sentences(hits, d["text"], brain.idf, ev, asking_words(d["text"], brain.catalogue.vocab))
         if not ranked:
             scored.append((0.0, bool(d.get("unknown"))))
             continue
@@ -99,7 +99,10 @@ def main() -> None:
     ap.add_argument("sets", nargs="*", type=Path)
     ap.add_argument("--oos", nargs="*", type=Path, default=[])
     args = ap.parse_args()
-    sets = args.sets or [ROOT.parent / "shared/eval/answers-dev.jsonl", *sorted((ROOT / "eval").glob("answers-*.jsonl"))]
+    sets = args.sets or [
+        ROOT.parent / "shared/eval/answers-dev.jsonl",
+        *sorted((ROOT / "eval").glob("answers-*.jsonl")),
+    ]
     oos = args.oos or sorted((ROOT / "eval").glob("routing*.jsonl"))
     brain = snapshot_brain()
     items = [d for d in _read(sets) if d.get("kind") == "answer"]

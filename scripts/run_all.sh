@@ -2,6 +2,10 @@
 # Starts the API, the action server and the Rasa server on loopback; Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Conversations, hand-offs and e-mail addresses live in the SQLite files this stack creates (the API's database,
+# Rasa's tracker store, their -wal and -shm): readable by this user only. SQLite gives side files the mode of
+# their database file; a file made before with a looser umask is tightened below.
+umask 077
 ROOT=$PWD
 API_PORT=${PORT:-8000}
 mkdir -p var
@@ -14,6 +18,9 @@ case $DATA_DIR in /*) ;; *) DATA_DIR=$ROOT/$DATA_DIR ;; esac  # Rasa runs from b
 mkdir -p "$DATA_DIR"
 export RASA_SQLITE_PATH=${RASA_SQLITE_PATH:-$DATA_DIR/rasa-tracker.db}
 export GUICHET_TRACKER_DB_URL=${GUICHET_TRACKER_DB_URL:-sqlite:///$RASA_SQLITE_PATH}
+for f in "$RASA_SQLITE_PATH" "$RASA_SQLITE_PATH"-wal "$RASA_SQLITE_PATH"-shm "$RASA_SQLITE_PATH"-journal; do
+  if [ -e "$f" ]; then chmod 600 "$f"; fi
+done
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 pids=()

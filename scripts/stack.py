@@ -151,7 +151,10 @@ class LocalStack:
 
     def _start(self, name: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
         log = (self.tmp / f"{name}.log").open("w")
-        self.procs[name] = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        # umask 077: the SQLite stores the processes create (and their -wal files) are private, as with run_all.sh.
+        self.procs[name] = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, umask=0o077
+        )
 
     def _wait(self, name: str, url: str, timeout: float) -> None:
         try:

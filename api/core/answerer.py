@@ -95,16 +95,22 @@ def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict
 
 
 def sentences(
-    hits: list[Hit], question: str, idf: Mapping[str, Mapping[str, float]], evidence: list[re.Pattern[str]]
+    hits: list[Hit],
+    question: str,
+    idf: Mapping[str, Mapping[str, float]],
+    evidence: list[re.Pattern[str]],
+    asking: str = "",
 ) -> list[Sentence]:
     """Every sentence of the hits, scored by the weight of the question stems it covers (length-damped),
-    the rank of its passage, and whether it holds the kind of answer expected."""
+    the rank of its passage, and whether it holds the kind of answer expected; a sentence holding it covers
+    the question's `asking` words too ("budget" in "quel budget pour la formation" is what 81 M€ answers)."""
     out = []
     for rank, hit in enumerate(hits):
         lang = hit.chunk.lang
         weights = question_weights(question, lang, idf.get(lang, {}))
         total = sum(weights.values()) or 1.0
         heading = set(tokenize(f"{hit.chunk.title} {hit.chunk.section}", lang))
+        asked = set(tokenize(asking, lang)) & set(weights)
         for paragraph in hit.chunk.text.split("\n"):
             for raw in _SENT.split(paragraph):
                 text = clean(raw)
@@ -112,10 +118,13 @@ def sentences(
                 shared = set(weights) & toks
                 if len(text) < 25 or not shared:
                     continue
+                holds = bool(evidence) and any(p.search(fold(text)) for p in evidence)
+                if holds:
+                    shared |= asked
                 from_heading = (set(weights) & heading) - shared
                 covered = sum(weights[t] for t in shared) + HEADING_WEIGHT * sum(weights[t] for t in from_heading)
                 score = covered / math.sqrt(len(toks)) + 1.0 / (1 + rank)
-                if evidence and any(p.search(fold(text)) for p in evidence):
+                if holds:
                     score += EVIDENCE_BONUS
                 out.append(Sentence(text, paragraph, hit, score, covered / total, frozenset(toks)))
     return sorted(out, key=lambda s: -s.score)
@@ -151,12 +160,12 @@ def compose(
     idf: Mapping[str, Mapping[str, float]],
     evidence: list[re.Pattern[str]],
     today: dt.date,
+    asking: str = "",
 ) -> list[Statement]:
     """The statements of a composed answer: the best sentence first, then what adds to it, ~90 words at most;
     empty when no sentence covers enough of the question."""
-    ranked = [s for s in sentences(hits, question, idf, evidence) if s.hit.chunk.lang == lang] or sentences(
-        hits, question, idf, evidence
-    )
+    every = sentences(hits, question, idf, evidence, asking)
+    ranked = [s for s in every if s.hit.chunk.lang == lang] or every
     if not ranked or ranked[0].coverage < MIN_COVERAGE:
         return []
     chosen = [ranked[0]]

@@ -21,7 +21,7 @@ from .citations import Statement
 from .fiches import Fiche
 from .matching import FicheMatch, FicheTerms, fiche_terms, match_fiche
 from .profile import Profile, extract
-from .rerank import RERANK_DEPTH, evidence_patterns, rerank_by_answer_type
+from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,8 @@ class Brain:
                     "status": status}
         hits = self.search(question, k=6, lang=lang)
         evidence = evidence_patterns(question, self.catalogue.vocab)
-        statements = answerer.compose(question, hits, lang, self.idf, evidence, today)
+        asking = asking_words(question, self.catalogue.vocab)
+        statements = answerer.compose(question, hits, lang, self.idf, evidence, today, asking)
         if statements:
             body = answerer.answer_body(statements, self.catalogue, lang, today)
             return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.orm import Session
 
+from ..db import checkpoint
 from ..models import Feedback, Handoff
 from .tracker import (
     EVENTS,
@@ -219,6 +220,12 @@ def erase(conn: Connection | None, session: Session, conversation_id: str) -> Er
     handoffs = _deleted(session.execute(delete(Handoff).where(Handoff.conversation_id == conversation_id)))
     session.commit()
     return Erased(events, feedback, handoffs)
+
+
+def scrub(*engines: Engine | None) -> bool:
+    """After an erasure or a purge has committed: on SQLite, the deleted rows' pages leave the -wal files (the
+    deletes zeroed them: secure_delete); PostgreSQL's dead rows go at its next vacuum (docs/security.md)."""
+    return all([checkpoint(e) for e in engines if e is not None])
 
 
 @dataclass(frozen=True)

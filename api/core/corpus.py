@@ -149,18 +149,13 @@ def strategy_documents(root: Path, cat: Catalogue) -> tuple[list[Document], list
     return resolved, skipped
 
 
-def build_chunks(
-    cat: Catalogue, knowledge_dir: Path, extra: Path | None = None, max_chars: int = 700
-) -> tuple[list[Chunk], list[Skipped]]:
-    """Every chunk of the knowledge base (plus an optional folder of extra documents)."""
+def build_chunks(cat: Catalogue, knowledge_dir: Path, max_chars: int = 700) -> tuple[list[Chunk], list[Skipped]]:
+    """Every chunk of the knowledge base. Documents from elsewhere (uploads, `--docs`) are added by
+    api/core/indexing.py, each in its own id namespace (api/core/extras.py), never as knowledge."""
     docs = [lever_document(lv, lang, cat) for lv in cat.levers for lang in LANGS]
     docs += [d for f in cat.fiches for d in fiche_documents(f, cat)]
     strategy, skipped = strategy_documents(knowledge_dir / "documents", cat)
     docs += strategy
-    if extra is not None:
-        more, more_skipped = read_folder(extra)
-        docs += more
-        skipped += more_skipped
     chunks = chunk_documents(docs, max_chars=max_chars)
     chunks += [c for lv in cat.levers for c in lever_examples(lv, cat)]
     chunks += [c for f in cat.fiches for c in fiche_questions(f)]

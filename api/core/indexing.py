@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.embedding import Embedder
@@ -11,6 +12,9 @@ from retrieval.loading import Skipped
 
 from .catalogue import load_catalogue
 from .corpus import build_chunks
+from .extras import EXTRA, UPLOADS, Collision, outside_chunks
+
+log = logging.getLogger("guichet.index")
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,7 @@ class Built:
     manifest: dict
     rebuilt: bool
     skipped: list[Skipped]
+    collisions: list[Collision] = field(default_factory=list)
 
 
 def uploads_dir(data_dir: Path) -> Path:
@@ -36,16 +41,23 @@ def rebuild(
     force: bool = False,
 ) -> Built:
     """Chunks of knowledge/ + an optional folder + the uploaded documents, built atomically (the previous
-    build keeps serving if anything fails); raises CatalogueError or IndexUnavailable with the reason."""
+    build keeps serving if anything fails); raises CatalogueError or IndexUnavailable with the reason. The
+    documents from outside knowledge/ keep their own ids; every collision is logged and returned."""
     cat = load_catalogue(knowledge_dir)
-    chunks, skipped = build_chunks(cat, knowledge_dir, extra=extra, max_chars=chunk_max_chars)
-    uploads = uploads_dir(data_dir)
-    if uploads.is_dir() and any(p for p in uploads.iterdir() if not p.name.startswith(".")):
-        more, more_skipped = build_chunks(cat, knowledge_dir, extra=uploads, max_chars=chunk_max_chars)
-        known = {c.id for c in chunks}
-        chunks += [c for c in more if c.id not in known]
-        skipped += [s for s in more_skipped if s.path.startswith(str(uploads))]  # knowledge/ told once
+    chunks, skipped = build_chunks(cat, knowledge_dir, max_chars=chunk_max_chars)
+    collisions: list[Collision] = []
+    for folder, namespace in ((extra, EXTRA), (uploads_dir(data_dir), UPLOADS)):
+        if folder is None or not folder.exists():
+            continue
+        more, more_skipped, more_collisions = outside_chunks(
+            folder, namespace, {c.doc_id for c in chunks}, chunk_max_chars
+        )
+        chunks += more
+        skipped += more_skipped
+        collisions += more_collisions
+    for c in collisions:
+        log.warning("collision: %s", c.reason)
     path, manifest, rebuilt = build_index(
         chunks, index_dir, embedder, params={"chunk_max_chars": chunk_max_chars}, force=force
     )
-    return Built(path, manifest, rebuilt, skipped)
+    return Built(path, manifest, rebuilt, skipped, collisions)

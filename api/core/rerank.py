@@ -39,6 +39,19 @@ def _matches(question: str, vocab: Vocabularies) -> list[tuple[str, str | None]]
     return out
 
 
+def asking_words(question: str, vocab: Vocabularies) -> str:
+    """The words of the question that name the kind of answer it expects ("quel budget", "how much",
+    "depuis quand"): a sentence holding that kind of answer says them, whatever its own words."""
+    q = fold(question)
+    spans = []
+    for at in vocab.answer_types.values():
+        for p in at.question:
+            m = _rx(p).search(q)
+            if m:
+                spans.append(m.group(0))
+    return " ".join(spans)
+
+
 def expected_types(question: str, vocab: Vocabularies) -> list[str]:
     return [code for code, _ in _matches(question, vocab)]
 

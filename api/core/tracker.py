@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db import server_connect_args
+from ..db import secure_delete, server_connect_args, sqlite_path
 
+log = logging.getLogger("guichet.tracker")
 METADATA = sa.MetaData()
 # The same columns as SQLTrackerStore.SQLEvent (Rasa creates the table and its sender_id index).
 EVENTS = sa.Table(
@@ -48,14 +50,25 @@ def tracker_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_pre_ping=True, connect_args=server_connect_args(url))
     engine = sa.create_engine(url, connect_args={"timeout": 10})
+    _warn_if_readable(sqlite_path(url))
 
     @sa.event.listens_for(engine, "connect")
     def _read_fast(dbapi_conn, _record) -> None:  # memory-mapped reads: whole-table scans ~1.5x faster
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA mmap_size=268435456")  # per connection; nothing changes in Rasa's file
         cur.close()
+        secure_delete(dbapi_conn)  # erasure and purge delete through these connections
 
     return engine
+
+
+def _warn_if_readable(path: Path | None) -> None:
+    """Rasa creates its file (scripts/run_all.sh gives it a private umask); say so if others can read it."""
+    try:
+        if path is not None and path.stat().st_mode & 0o077:
+            log.warning("Rasa's tracker store %s can be read by other users: chmod 600 it (and its -wal, -shm)", path)
+    except OSError:
+        pass
 
 
 def _sqlite_file_missing(engine: Engine) -> bool:

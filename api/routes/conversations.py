@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.analytics import handoff_ids
-from ..core.conversations import LEVER_ID, Filters, erase, list_conversations, summary_of, transcript
+from ..core.conversations import LEVER_ID, Filters, erase, list_conversations, scrub, summary_of, transcript
 from ..core.tracker import day_bounds, has_events, tracker_state
 from ..deps import SessionDep, StaffAdmin, StaffRead, TrackerDep
 from ..models import Feedback, Handoff
@@ -104,6 +104,7 @@ def delete(
         erased = erase(None, session, conversation_id)
     if not erased.anything:
         raise HTTPException(404, NOT_FOUND)
+    scrub(tracker, session.get_bind().engine)  # committed: now out of the SQLite -wal files too
     memo = getattr(request.app.state, "analytics_memo", None)
     if memo is not None:  # the figures must not show an erased conversation, not even for a few seconds
         memo.clear()

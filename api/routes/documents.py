@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, HTTPException, Query, Request, UploadFile
 from fastapi import Path as PathParam
 
 from retrieval.index import IndexUnavailable
@@ -26,6 +26,11 @@ MAX_FILES = 20
 _building = threading.Lock()  # one build at a time per process
 
 
+def _name(path: str) -> str:
+    """A file's name without the server's folders."""
+    return path.rsplit("/", 1)[-1]
+
+
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -40,8 +45,10 @@ def upload_documents(
     request: Request,
     files: Annotated[list[UploadFile], File(description=".md, .txt, .html or .pdf, 20 MiB each at most")],
     _: StaffAdmin,
+    replace: Annotated[bool, Query(description="replace documents already uploaded under the same names")] = False,
 ) -> dict:
-    """Store documents for the next re-indexing; all are refused if one is (the reason names it)."""
+    """Store documents for the next re-indexing; all are refused if one is (the reason names it), a name already
+    uploaded too (409) unless replace is asked for."""
     if not files or len(files) > MAX_FILES:
         raise HTTPException(422, f"send 1 to {MAX_FILES} files")
     limit = _settings(request).max_upload_bytes
@@ -52,10 +59,10 @@ def upload_documents(
             data = f.file.read(limit + 1)
             check_size(name, len(data), limit)
             received.append((name, data))
-        stored = store(uploads_dir(_settings(request).data_dir), received, limit)
+        stored = store(uploads_dir(_settings(request).data_dir), received, limit, replace=replace)
     except Rejected as exc:
         raise HTTPException(exc.status, exc.detail) from exc
-    log.info("%d document(s) uploaded", len(stored))
+    log.info("%d document(s) uploaded%s", len(stored), " (replacing)" if replace else "")
     return {"documents": stored}
 
 
@@ -89,12 +96,15 @@ def reindex(request: Request, brain: BrainDep, _: StaffAdmin, background: Backgr
         _building.release()
     request.app.state.brain = fresh
     background.add_task(heap.settle, s.gc_freeze)  # after the answer: the old brain is unreferenced by then
+    for sk in built.skipped:  # the collisions were logged by rebuild
+        log.warning("re-indexing skipped %s: %s", _name(sk.path), sk.reason)
     model = built.manifest.get("model") or {}
     return {
         "status": "rebuilt" if built.rebuilt else "unchanged",
         "chunks": built.manifest["chunk_count"],
         "built": built.manifest.get("created_at"),
         "model": model.get("name"),
-        "skipped": [{"path": sk.path.rsplit("/", 1)[-1], "reason": sk.reason} for sk in built.skipped],
+        "skipped": [{"path": _name(sk.path), "reason": sk.reason} for sk in built.skipped],
+        "collisions": [{"path": _name(c.path), "reason": c.reason} for c in built.collisions],
         "mode": fresh.mode,
     }

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from retrieval.loading import MAX_BYTES, Skipped, UnreadableDocument, read_document, read_folder, split_front_matter
+from retrieval.loading import (
+    MAX_BYTES,
+    Skipped,
+    UnreadableDocument,
+    read_document,
+    read_folder,
+    read_outside,
+    split_front_matter,
+)
 
 MARKDOWN = """---
 id: strategie-sante
@@ -271,3 +279,23 @@ def test_read_folder_on_a_single_file(tmp_path):
     docs, skipped = read_folder(path)
     assert [d.id for d in docs] == ["trials.en"]
     assert skipped == []
+
+
+def test_outside_documents_are_named_by_their_path_never_their_front_matter(tmp_path):
+    """read_outside gives ok.md, ok.txt, ok.pdf and sub/ok.md four ids in the namespace, ignores a front matter
+    id (returned as the claim, to report) and keeps '#' out of ids, which chunk ids split on."""
+    (tmp_path / "ok.md").write_text("---\nid: lever-grant\nlang: fr\n---\nUn texte en français.\n")
+    (tmp_path / "ok.txt").write_text("Un autre texte en français pour le guichet.\n")
+    (tmp_path / "ok.pdf").write_bytes(minimal_pdf("Un document PDF en francais"))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "ok.md").write_text("Encore un texte en français.\n")
+    (tmp_path / "a b#c.md").write_text("Un nom étrange pour un texte en français.\n")
+    pairs, skipped = read_outside(tmp_path, "upload")
+    assert skipped == []
+    ids = {doc.path.rsplit("/", 1)[-1] if "sub" not in doc.path else "sub/ok.md": doc.id for doc, _ in pairs}
+    assert ids["ok.md"] == "upload-ok.md.fr" and ids["ok.txt"] == "upload-ok.txt.fr"
+    assert ids["ok.pdf"].startswith("upload-ok.pdf.") and ids["sub/ok.md"] == "upload-sub/ok.md.fr"
+    assert len(set(ids.values())) == 5 and not any("#" in i for i in ids.values())
+    claims = {doc.id: claimed for doc, claimed in pairs}
+    assert claims["upload-ok.md.fr"] == "lever-grant.fr"
+
