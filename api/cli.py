@@ -217,7 +217,8 @@ def ask(
 def check(
     today: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today")] = None,
 ) -> None:
-    """Validate knowledge/ and list records past their review or validity date (exit 1 if any)."""
+    """Validate knowledge/ and list what has lapsed: records past review or validity, targets past due,
+    past years written as ahead, calls shown as open on old news (exit 1 only for what is not on purpose)."""
     _setup_logging()
     s = get_settings()
     try:
@@ -225,13 +226,19 @@ def check(
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except (CatalogueError, ValueError) as exc:
         _fail(str(exc))
-    from .core.documents import documents_due
+    from .core.lapsed import knowledge_lapses, report
 
-    due = cat.due_for_review(day) + documents_due(s.knowledge_dir / "documents", day)
-    for kind, rid, when in due:
-        typer.echo(f"{kind} {rid}: due since {when.isoformat()}")
-    typer.echo(f"{len(cat.levers)} levers valid; {len(due)} record(s) due for review as of {day}", err=True)
-    raise typer.Exit(1 if due else 0)
+    found = report(knowledge_lapses(cat, s.knowledge_dir / "documents", day))
+    for x in found["lapses"]:
+        mark = "on purpose" if x["on_purpose"] else "WRONG"
+        record = x["record"].replace(":", " ", 1)  # "lever grant", "document fr/strategy-launch.md"
+        typer.echo(f"{mark:10}  {x['kind']:14}  {record}  {x['field']}  {x['date']}  {x['detail']}")
+    typer.echo(
+        f"{len(cat.levers)} levers, {len(cat.fiches)} fiches valid; as of {day}: {found['wrong']} to fix, "
+        f"{found['on_purpose']} lapsed on purpose",
+        err=True,
+    )
+    raise typer.Exit(1 if found["wrong"] else 0)
 
 
 keys_app = typer.Typer(help="Staff API keys (stored hashed; a key is shown once).", no_args_is_help=True)
@@ -291,6 +298,7 @@ def purge(
 ) -> None:
     """Delete conversations idle longer than the retention period, older feedback and closed hand-offs."""
     from .core.conversations import purge as purge_stores
+    from .core.conversations import scrub
     from .core.tracker import has_events, tracker_engine
 
     _setup_logging()
@@ -305,6 +313,8 @@ def purge(
             else:
                 log.warning("no conversation store at %s yet: only the API's tables are purged", tracker.url)
                 done = purge_stores(None, session, cutoff, dry_run)
+            if not dry_run:
+                scrub(tracker, session.get_bind().engine)  # deleted rows out of the SQLite -wal files too
     finally:
         tracker.dispose()
     verb = "would delete" if dry_run else "deleted"

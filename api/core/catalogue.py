@@ -9,12 +9,17 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from .fiches import Fiche
+from .fiches import Fiche, FicheStatus
 from .records import LANGS, Code, I18n, I18nList, Lang, Source, Strict, Text  # noqa: F401 (re-exported)
 
 
 class CatalogueError(ValueError):
     """A knowledge file that does not match the schema; the message names the file and the field."""
+
+
+# Where a lever, a call or a fact stands (proposed, announced, open, closed, recurring, in-force, unknown), as
+# known on a date, with the source that says so: the same type as a fiche's status.
+Status = FicheStatus
 
 
 AmountScope = Literal["national", "per-project", "reference"]
@@ -31,7 +36,8 @@ class Amount(Strict):
     """A figure with the date it holds for and what it is, so that no national envelope reads as what a
     founder can get: `scope` national (a budget for the whole country), per-project (what one project can
     get, only where a source says so) or reference (a threshold, a market size); `period` total, per-year,
-    per-project or per-patient. Both are required: an amount says what it is."""
+    per-project or per-patient. Both are required: an amount says what it is. A figure tied to a target or a
+    plan says when it fell `due`; once that date has passed, `lapsed_ok` says the label is written in the past."""
 
     value_eur: float = Field(gt=0)
     scope: AmountScope
@@ -39,6 +45,8 @@ class Amount(Strict):
     label: I18n
     as_of: dt.date
     source: Code
+    due: dt.date | None = None
+    lapsed_ok: bool = False
 
     @model_validator(mode="after")
     def _period_fits_scope(self) -> Amount:
@@ -48,11 +56,22 @@ class Amount(Strict):
 
 
 class Fact(Strict):
-    """One sourced, dated statement about a lever."""
+    """One sourced, dated statement about a lever. A target, forecast or plan says when it falls `due`; a fact
+    about a call or a measure may carry its `status`. `lapsed_ok` marks a fact whose due date has passed (or whose
+    open status is old) on purpose: its text says so in the past, with the outcome where a source gives it."""
 
     text: I18n
     as_of: dt.date
     source: Code
+    status: Status | None = None
+    due: dt.date | None = None
+    lapsed_ok: bool = False
+
+    @model_validator(mode="after")
+    def _lapse_needs_a_date(self) -> Fact:
+        if self.lapsed_ok and self.due is None and self.status is None:
+            raise ValueError("lapsed_ok needs a due date or a status: say what lapsed")
+        return self
 
 
 SlotName = Literal["stage", "organisation_type", "product_kind", "medical_device", "ai", "needs"]
@@ -65,7 +84,7 @@ class Criterion(Strict):
     name: I18n
     slot: SlotName
     accepts: list[str | bool] = Field(min_length=1)
-    required: bool = True
+    required: bool  # no default: whether failing it closes the lever is a decision each record states
     clause: I18n
     source: Code
 
@@ -77,7 +96,8 @@ class Contact(Strict):
 
 
 class Lever(Strict):
-    """One programme, fund, place or contact of the strategy a founder can be routed to."""
+    """One programme, fund, place or contact of the strategy a founder can be routed to; its `status` says where
+    it stands, as known on a date, and which source says so."""
 
     id: Code
     name: I18n
@@ -96,6 +116,7 @@ class Lever(Strict):
     conditions: I18nList
     next_steps: I18nList
     contact: Contact
+    status: Status
     sources: list[Code] = Field(min_length=1)
     valid_from: dt.date
     valid_until: dt.date | None = None
@@ -108,6 +129,22 @@ class Lever(Strict):
         if bad:
             raise ValueError(f"need weights must be in (0, 1]: {bad}")
         return self
+
+    @model_validator(mode="after")
+    def _dates(self) -> Lever:
+        if self.review_by <= self.last_verified:
+            raise ValueError("review_by must come after last_verified")
+        known = [("status", self.status)] + [(f"facts.{i}.status", f.status) for i, f in enumerate(self.facts)]
+        for where, st in known:
+            if st is not None and st.known_on > self.last_verified:
+                raise ValueError(f"{where}.known_on {st.known_on} is after last_verified {self.last_verified}")
+        return self
+
+    def cited(self) -> set[str]:
+        """Every source id the record cites: facts, amounts, criteria and statuses."""
+        ids = {a.source for a in self.amounts} | {f.source for f in self.facts} | {c.source for c in self.criteria}
+        ids |= {self.status.source} | {f.status.source for f in self.facts if f.status}
+        return ids
 
 
 class VocabEntry(Strict):
@@ -258,13 +295,14 @@ def _cross_check(path: Path, lever: Lever, vocab: Vocabularies, sources: dict[st
     ]
     if vocab.default_need not in vocab.needs:
         raise CatalogueError(f"vocabularies.yaml: field default_need: unknown need '{vocab.default_need}'")
-    cited = list(lever.sources) + [a.source for a in lever.amounts] + [f.source for f in lever.facts]
-    cited += [c.source for c in lever.criteria]
-    checks.append(("sources", cited, sources))
+    checks.append(("sources", sorted(set(lever.sources) | lever.cited()), sources))
     for field, codes, table in checks:
         unknown = sorted({c for c in codes if c not in table})
         if unknown:
             raise CatalogueError(f"{path}: field {field}: unknown code(s) {unknown}")
+    unlisted = sorted(lever.cited() - set(lever.sources))
+    if unlisted:
+        raise CatalogueError(f"{path}: field sources: cited but not listed {unlisted}")
     slot_tables = {
         "stage": vocab.stages,
         "organisation_type": vocab.organisation_types,

@@ -1,8 +1,9 @@
-"""Review dates of the strategy documents, read from their front matter."""
+"""The strategy documents' dates (front matter) and paragraphs, for review and lapse checks."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval.loading import split_front_matter
@@ -17,17 +18,64 @@ def _date(value) -> dt.date | None:
         return None
 
 
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph or list item of a document body, with where it is ("section 2, paragraph 3")."""
+
+    where: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document's name (relative to documents/), language, review dates and paragraphs."""
+
+    name: str
+    lang: str
+    review_by: dt.date | None
+    valid_until: dt.date | None
+    paragraphs: tuple[Paragraph, ...]
+
+
+def _paragraphs(body: str) -> tuple[Paragraph, ...]:
+    out, section, n = [], 0, 0
+    for block in body.split("\n"):
+        line = block.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            section, n = section + 1, 0
+            continue
+        n += 1
+        out.append(Paragraph(f"section {section} paragraph {n}", line))
+    return tuple(out)
+
+
+def document_records(root: Path) -> list[DocumentRecord]:
+    """Every Markdown document under root, in path order."""
+    records = []
+    for path in sorted(root.rglob("*.md")):
+        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+        records.append(
+            DocumentRecord(
+                name=str(path.relative_to(root)),
+                lang="en" if meta.get("lang") == "en" else "fr",
+                review_by=_date(meta.get("review_by")),
+                valid_until=_date(meta.get("valid_until")),
+                paragraphs=_paragraphs(body),
+            )
+        )
+    return records
+
+
 def documents_due(root: Path, today: dt.date) -> list[tuple[str, str, dt.date]]:
     """(kind, path, date) for documents whose review_by or valid_until date has passed."""
     due = []
-    for path in sorted(root.rglob("*.md")):
-        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
-        name = str(path.relative_to(root))
-        review, until = _date(meta.get("review_by")), _date(meta.get("valid_until"))
-        if review is None:
-            due.append(("document-no-review-date", name, today))
-        elif review < today:
-            due.append(("document", name, review))
-        if until and until < today:
-            due.append(("document-expired", name, until))
+    for doc in document_records(root):
+        if doc.review_by is None:
+            due.append(("document-no-review-date", doc.name, today))
+        elif doc.review_by < today:
+            due.append(("document", doc.name, doc.review_by))
+        if doc.valid_until and doc.valid_until < today:
+            due.append(("document-expired", doc.name, doc.valid_until))
     return due

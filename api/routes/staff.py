@@ -1,14 +1,16 @@
-"""Staff routes (API key): hand-offs to take over."""
+"""Staff routes (API key): hand-offs to take over, and the knowledge records that have lapsed."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from ..deps import SessionDep, StaffAdmin, StaffRead
+from ..core.lapsed import knowledge_lapses, report
+from ..deps import BrainDep, SessionDep, StaffAdmin, StaffRead
 from ..models import Handoff
 
 router = APIRouter(prefix="/staff", tags=["staff"])
@@ -82,3 +84,28 @@ def close_handoff(reference: str, session: SessionDep, _: StaffAdmin) -> dict:
     h.status = "closed"
     session.commit()
     return _summary(h)
+
+
+class LapseOut(BaseModel):
+    kind: str
+    record: str
+    field: str
+    date: dt.date
+    detail: str
+    on_purpose: bool
+
+
+class LapsedOut(BaseModel):
+    today: dt.date
+    wrong: int
+    on_purpose: int
+    lapses: list[LapseOut]
+
+
+@router.get("/knowledge/lapsed", response_model=LapsedOut)
+def knowledge_lapsed(request: Request, brain: BrainDep, _: StaffRead, today: dt.date | None = None) -> dict:
+    """What `guichet check` lists: records past review or validity, targets past due, past years written as
+    ahead, calls shown as open on old news; what is wrong first, then what lapsed on purpose."""
+    day = today or dt.date.today()
+    documents = request.app.state.settings.knowledge_dir / "documents"
+    return {"today": day, **report(knowledge_lapses(brain.catalogue, documents, day))}

@@ -102,6 +102,15 @@ def test_check_lists_overdue_records(env: dict) -> None:
     assert res.returncode == 1 and "lever grant" in res.stdout and "document" in res.stdout
 
 
+def test_check_lists_what_lapsed_on_purpose_without_failing(env: dict) -> None:
+    """A past target said in the past is listed "on purpose" and does not make check fail; errors come first."""
+    ok = run(env, "check", "--today", "2026-12-06")
+    assert ok.returncode == 0 and "on purpose" in ok.stdout and "remote-monitoring" in ok.stdout
+    assert "0 to fix" in ok.stderr
+    late = run(env, "check", "--today", "2028-01-01", check=False).stdout.splitlines()
+    assert late[0].startswith("WRONG") and late[-1].startswith("on purpose")
+
+
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     """Searching before any build says to run `guichet index`."""
     e = {

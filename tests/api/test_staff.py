@@ -91,3 +91,15 @@ def test_staff_figures_are_computed_in_the_background_at_start(tmp_path, backend
         warm = fresh.get("/staff/analytics", headers=headers).json()  # a new API key changed no figure
         memo.clear()
         assert fresh.get("/staff/analytics", headers=headers).json() == warm
+
+
+def test_lapsed_knowledge_is_listed_as_guichet_check_lists_it(client: TestClient, keys: dict[str, str]) -> None:
+    """The staff page's list of lapsed records: key required, the same entries and counts as the CLI's check."""
+    assert client.get("/staff/knowledge/lapsed").status_code == 401
+    read = {"Authorization": f"Bearer {keys['read']}"}
+    now = client.get("/staff/knowledge/lapsed?today=2026-12-06", headers=read).json()
+    assert now["today"] == "2026-12-06" and now["wrong"] == 0 and now["on_purpose"] == 2
+    assert {x["record"] for x in now["lapses"]} == {"fiche:remote-monitoring"}  # its "d'ici 2025", said in the past
+    later = client.get("/staff/knowledge/lapsed?today=2028-01-01", headers=read).json()
+    assert later["wrong"] > 0 and later["lapses"][0]["on_purpose"] is False  # what is wrong comes first
+    assert {"lever:desk", "lever:grant", "document:fr/strategie.md"} <= {x["record"] for x in later["lapses"]}

@@ -87,6 +87,8 @@ def test_staff_page_charts_tables_transcript_and_erasure(server, chromium) -> No
     expect(page.locator("#fig-total")).to_have_text("6")  # (wait_for_function would need eval: the CSP forbids it)
     assert page.locator("#conversations tbody tr").count() == 6
     assert page.locator("#unanswered tbody tr").count() >= 3
+    expect(page.locator("#lapsed-summary")).to_contain_text("à corriger")  # the knowledge check, as text
+    assert page.locator("#lapsed tbody tr").count() >= 1  # the fixture fiche's 2025 target, now past
     assert page.evaluate("document.getElementById('chart-funnel').width") > 0
     assert page.evaluate("sessionStorage.getItem('guichet.staff.key')") == key
     assert page.evaluate("localStorage.length") == 0

@@ -1,5 +1,5 @@
 // The staff page: asks for an API key (kept in sessionStorage only), reads /staff/analytics,
-// /staff/conversations and /staff/handoffs, and draws charts and tables. Every piece of data is
+// /staff/conversations, /staff/handoffs and /staff/knowledge/lapsed, and draws charts and tables. Every piece of data is
 // inserted as a text node (textContent), never as HTML.
 import Chart from "chart.js/auto";
 
@@ -31,6 +31,9 @@ const T = {
     up: "Utile", down: "Pas utile", count: "conversations", open_: "ouverte", assigned: "attribuée", closed: "close",
     reasons: { clear: "clair", complete: "complet", "reliable-sources": "sources fiables", incorrect: "incorrect",
       "off-topic": "hors sujet", "missing-sources": "sources manquantes" },
+    lapsedTitle: "Connaissances à revoir (comme « guichet check »)", colState: "État", colRecord: "Élément",
+    colField: "Champ", colDate: "Date passée", colDetail: "Quoi faire", wrong: "à corriger", onPurpose: "voulu",
+    lapsedSummary: "{wrong} à corriger, {ok} passés volontairement (au {today})",
   },
   en: {
     title: "Guichet — staff", logout: "Log out", loginTitle: "API key",
@@ -55,6 +58,9 @@ const T = {
     up: "Helpful", down: "Not helpful", count: "conversations", open_: "open", assigned: "assigned", closed: "closed",
     reasons: { clear: "clear", complete: "complete", "reliable-sources": "reliable sources", incorrect: "incorrect",
       "off-topic": "off-topic", "missing-sources": "missing sources" },
+    lapsedTitle: "Knowledge to review (as `guichet check`)", colState: "State", colRecord: "Record",
+    colField: "Field", colDate: "Date passed", colDetail: "What to do", wrong: "to fix", onPurpose: "on purpose",
+    lapsedSummary: "{wrong} to fix, {ok} lapsed on purpose (as of {today})",
   },
 };
 
@@ -206,6 +212,15 @@ async function loadHandoffs() {
   ])));
 }
 
+async function loadLapsed() {
+  const body = await api("/staff/knowledge/lapsed");
+  $("lapsed-summary").textContent = t("lapsedSummary").replace("{wrong}", body.wrong).replace("{ok}", body.on_purpose)
+    .replace("{today}", body.today);
+  fill($("lapsed").tBodies[0], body.lapses.map((x) => row([
+    x.on_purpose ? t("onPurpose") : t("wrong"), x.record, x.field, x.date, x.detail,
+  ])));
+}
+
 async function openConversation(id) {
   const c = await api(`/staff/conversations/${encodeURIComponent(id)}`);
   state.current = id;
@@ -250,6 +265,7 @@ async function refresh() {
       api(`/staff/analytics?${dateParams()}`),
       labels.then(loadConversations),
       labels.then(loadHandoffs),
+      loadLapsed(),
     ]);
     drawAnalytics(analytics);
     if (analytics.tracker === "ok") status(t("loaded"));

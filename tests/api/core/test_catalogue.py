@@ -124,3 +124,70 @@ def test_real_catalogue_covers_contract_ids() -> None:
     assert required <= {lv.id for lv in cat.levers}
     for lv in cat.levers:
         assert lv.facts and all(f.source in cat.sources for f in lv.facts)
+
+
+def test_criterion_must_say_whether_it_is_required(knowledge_dir: Path) -> None:
+    """A criterion without `required` is refused: whether failing it closes the lever is stated, never defaulted."""
+    path = knowledge_dir / "levers" / "grant.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["criteria"][0]["required"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"criteria\.0\.required"):
+        load_catalogue(knowledge_dir)
+
+
+def test_lever_status_is_required_dated_and_sourced(knowledge_dir: Path) -> None:
+    """A lever needs a status; its source must be listed; it cannot be known after the record's last check."""
+    path = knowledge_dir / "levers" / "desk.yaml"
+    _edit(path, status=None)
+    with pytest.raises(CatalogueError, match="field status"):
+        load_catalogue(knowledge_dir)
+    _edit(path, status={"value": "open", "known_on": "2026-11-23", "source": "s004"})
+    with pytest.raises(CatalogueError, match=r"cited but not listed \['s004'\]"):
+        load_catalogue(knowledge_dir)
+    _edit(path, status={"value": "open", "known_on": "2026-12-31", "source": "s001"})
+    with pytest.raises(CatalogueError, match="after last_verified"):
+        load_catalogue(knowledge_dir)
+    _edit(path, status={"value": "maybe", "known_on": "2026-11-23", "source": "s001"})
+    with pytest.raises(CatalogueError, match=r"status\.value"):
+        load_catalogue(knowledge_dir)
+
+
+def test_lapsed_ok_needs_a_date_that_lapsed(knowledge_dir: Path) -> None:
+    """lapsed_ok on a fact with neither a due date nor a status says nothing: it is refused."""
+    path = knowledge_dir / "levers" / "desk.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["facts"][0]["lapsed_ok"] = True
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="lapsed_ok needs a due date or a status"):
+        load_catalogue(knowledge_dir)
+
+
+def test_real_catalogue_keeps_the_audit_fixes() -> None:
+    """The audit's defects stay fixed: figures under their own lever, the launch dated 18 October 2021 (the
+    official page's 20 October is its date, not the launch's), health professionals rather than carers,
+    five years cited to the one source that says it, the one-year review dated by its own source."""
+    cat = load_catalogue(REPO_KNOWLEDGE)
+    lever = {lv.id: lv for lv in cat.levers}
+    assert 202_000_000 not in [a.value_eur for a in lever["pepr-research"].amounts]
+    assert 35_000_000 not in [a.value_eur for a in lever["french-tech"].amounts]
+    assert "not stated" in lever["bpifrance-innovation"].operator.en.lower()
+    texts = [
+        t
+        for lv in cat.levers
+        for t in [lv.summary.en, lv.summary.fr, lv.operator.en, lv.operator.fr]
+        + [x for f in lv.facts for x in (f.text.en, f.text.fr)]
+        + [x for c in lv.criteria for x in (c.clause.en, c.clause.fr)]
+        + list(lv.conditions.en) + list(lv.next_steps.en) + list(lv.examples.en)
+    ]
+    docs = [p.read_text(encoding="utf-8") for p in (REPO_KNOWLEDGE / "documents").rglob("*.md")]
+    for text in texts + docs:
+        assert "carer" not in text.lower()
+        assert "annonce officielle du 20" not in text and "official announcement of 20" not in text
+        assert "[s002, 18/10/2022]" not in text
+    for lv in cat.levers:
+        for f in lv.facts:
+            assert f.as_of != dt.date(2021, 10, 20), (lv.id, f.text.en)  # s001 reports the 18 October launch
+            if "five years" in f.text.en:
+                assert f.source in {"s004", "s315"}, (lv.id, f.text.en)
+    assert cat.sources["s002"].publisher == "Gènéthique" and cat.sources["s002"].date == dt.date(2022, 11, 21)
