@@ -34,8 +34,8 @@ def _read(paths: list[Path]) -> list[dict]:
     return [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def fiche_curve(brain: Brain, negatives: list[dict]) -> list[tuple[float, int, int, int]]:
-    """(threshold, right fiche kept, wrong fiche or off-topic answered, positives) per threshold."""
+def fiche_curve(brain: Brain, negatives: list[dict]) -> list[tuple[float, int, int, int, int]]:
+    """(threshold, right fiche kept, wrong fiche or off-topic answered, of which off-topic, positives)."""
     scored: list[tuple[float, bool]] = []
     for fiche in brain.catalogue.fiches:
         for lang in ("fr", "en"):
@@ -51,8 +51,9 @@ def fiche_curve(brain: Brain, negatives: list[dict]) -> list[tuple[float, int, i
     rows = []
     for t in STEPS:
         kept = sum(1 for c, ok in scored if c >= t and ok)
-        wrong = sum(1 for c, ok in scored if c >= t and not ok) + sum(1 for c in neg if c >= t)
-        rows.append((t, kept, wrong, len(scored)))
+        off = sum(1 for c in neg if c >= t)
+        wrong = sum(1 for c, ok in scored if c >= t and not ok) + off
+        rows.append((t, kept, wrong, off, len(scored)))
     return rows
 
 
@@ -109,9 +110,9 @@ def main() -> None:
     negatives = [d for d in items if d.get("unknown")] + [d for d in _read(oos) if d.get("kind") == "oos"]
     print(f"fiche matching: {sum(len(f.questions.fr) + len(f.questions.en) for f in brain.catalogue.fiches)} "
           f"phrasings left out one at a time, {len(negatives)} questions no fiche should answer")
-    print("threshold  right-kept  wrong  (of positives)")
-    for t, kept, wrong, n in fiche_curve(brain, negatives):
-        print(f"{t:9.2f}  {kept:10d}  {wrong:5d}  ({n})")
+    print("threshold  right-kept  wrong  (of which no-fiche questions answered)  (of positives)")
+    for t, kept, wrong, off, n in fiche_curve(brain, negatives):
+        print(f"{t:9.2f}  {kept:10d}  {wrong:5d}  {off:5d}  ({n})")
     print(f"composed answers: {len(items)} answer-set questions, those no fiche answers")
     print("threshold  right-kept  wrong  (of questions)")
     for t, kept, wrong, n in composed_curve(brain, items, dt.date.today()):

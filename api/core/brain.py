@@ -30,7 +30,7 @@ LEX_HALF = 8.0  # a BM25 score of 8 counts as half-similar
 COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # A fiche answers a question from this match confidence on; from FICHE_NEAR the question is at least in the
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
-FICHE_MIN = 0.35
+FICHE_MIN = 0.25
 FICHE_NEAR = 0.18
 _STATUS = {
     "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
