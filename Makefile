@@ -18,11 +18,16 @@ BOT_SOURCES := $(shell find bot/config.yml bot/domain bot/data bot/components -t
 
 setup: $(STAMP) $(RASA_STAMP)
 
-$(RASA_STAMP): bot/requirements.txt bot/requirements-nodeps.txt bot/constraints.txt
+# contract/: what both environments must agree on (slots and codes, payload types, limits, the lever resolver,
+# language detection), standard library only, installed editable in each.
+CONTRACT := contract/pyproject.toml
+
+$(RASA_STAMP): bot/requirements.txt bot/requirements-nodeps.txt bot/constraints.txt $(CONTRACT)
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 (python3.10 on the PATH or pyenv)"; exit 1; }
 	@test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
 	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check -c bot/constraints.txt -r bot/requirements.txt
 	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -c bot/constraints.txt -r bot/requirements-nodeps.txt
+	$(VENV_RASA)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e contract
 	@touch $(RASA_STAMP)
 
 # Trains only when the bot's data, domain, config or components changed.
@@ -58,10 +63,10 @@ browser:
 
 # Reinstalls only when the project or its pins change. torch is pinned to the CPU build 2.13.0
 # (installed first and alone, so nothing pulls a multi-GB CUDA build).
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt $(CONTRACT)
 	@test -x $(BIN)/python || $(PYTHON311) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e contract -e ".[dev]"
 	@touch $(STAMP)
 
 index: $(STAMP)
@@ -71,7 +76,7 @@ run: index $(BOT_MODEL) web
 	scripts/run_all.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check api retrieval tests scripts
+	$(BIN)/ruff check api retrieval tests scripts contract
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

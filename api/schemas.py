@@ -53,6 +53,14 @@ class HandoffIn(BaseModel):
     transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=500)
 
 
+class HandoffNoteIn(BaseModel):
+    """A note the founder adds for the advisor once the hand-off is filed (same conversation only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: str = Field(min_length=1, max_length=128)
+    text: str = Field(min_length=1, max_length=2000)
+
+
 FeedbackReason = Literal["clear", "complete", "reliable-sources", "incorrect", "off-topic", "missing-sources"]
 
 

@@ -33,9 +33,10 @@ RUN if [ -n "${PIP_EXTRA_INDEX_URL:-}" ]; then pip install --extra-index-url "$P
 # Dependencies, then the sources (an editable install: the code, knowledge/ and migrations stay under /app,
 # where api/settings.py expects them).
 COPY pyproject.toml constraints.txt README.md ./
+COPY contract ./contract
 COPY api ./api
 COPY retrieval ./retrieval
-RUN env -u PIP_EXTRA_INDEX_URL pip install -c constraints.txt -e .
+RUN env -u PIP_EXTRA_INDEX_URL pip install -c constraints.txt -e ./contract -e .
 COPY knowledge ./knowledge
 COPY --from=web /src/api/static/ ./api/static/
 

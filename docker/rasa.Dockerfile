@@ -12,8 +12,11 @@ WORKDIR /app/bot
 RUN useradd --create-home --uid 10002 rasa
 
 COPY bot/requirements.txt bot/requirements-nodeps.txt bot/constraints.txt ./
+# contract/: what the bot and the API must agree on (standard library only), installed as in the Makefile.
+COPY contract /app/contract
 RUN pip install -c constraints.txt -r requirements.txt \
-    && pip install --no-deps -c constraints.txt -r requirements-nodeps.txt
+    && pip install --no-deps -c constraints.txt -r requirements-nodeps.txt \
+    && pip install --no-deps -e /app/contract
 
 # The bot's sources (bot/models is excluded by .dockerignore: the model is trained here, from these files).
 COPY bot/ ./

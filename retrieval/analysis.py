@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+from guichet_contract.language import detect_with_confidence
 
 LANGS = ("fr", "en")
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
@@ -239,7 +240,6 @@ STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(fold(w) for w in (*STOPWORDS_EN, *_EXTRA_EN)),
 }
 _STEMMER_NAMES = {"fr": "french", "en": "english"}
-_ACCENTED = re.compile(r"[éèêàùçôîûëïœ]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)
@@ -268,12 +268,7 @@ def tokenize(text: str, lang: str) -> list[str]:
 
 
 def detect_lang(text: str) -> tuple[str, float]:
-    """Guess fr or en from stop words and accents; confidence 0..1 (0 when nothing tells)."""
-    toks = words(text, split_units=False)
-    fr = sum(1 for t in toks if t in STOPWORDS["fr"] and t not in STOPWORDS["en"])
-    en = sum(1 for t in toks if t in STOPWORDS["en"] and t not in STOPWORDS["fr"])
-    fr += 2 * len(_ACCENTED.findall(text))
-    if fr == en:
-        return "fr", 0.0
-    lang = "fr" if fr > en else "en"
-    return lang, abs(fr - en) / (fr + en)
+    """fr or en with a confidence 0..1 (French and 0 when nothing tells): the dialogue's detector
+    (guichet_contract.language), so the bot and the API never disagree on a message's language."""
+    lang, confidence = detect_with_confidence(text)
+    return lang or "fr", confidence

@@ -134,12 +134,28 @@ def _found(entry_patterns: dict, text: str) -> bool:
     return any(p.search(text) for p in compiled)
 
 
+# A stage, organisation or product named only to be denied: "on est pas une startup", "it's not an app",
+# "pas encore commercialisés" (a founder's correction says what the project is not, then what it is).
+_DENIED = re.compile(
+    r"\b(pas|plus|non|not|no longer|never|jamais)(\s+(vraiment|really|du tout|at all|encore|yet))?"
+    r"(\s+(un|une|des|de|du|d.|l.|le|la|a|an|the))?\s*$"
+)
+
+
+def _stated(entry_patterns: dict, folded: str) -> bool:
+    """Whether the patterns find the code in the text other than denied."""
+    return _found(entry_patterns, folded) and any(
+        not _DENIED.search(folded[: m.start()]) for m in _matches(entry_patterns, folded)
+    )
+
+
 def _first(table: dict[str, VocabEntry], text: str) -> str | None:
-    return next((code for code, entry in table.items() if _found(entry.patterns, text)), None)
+    return next((code for code, entry in table.items() if _stated(entry.patterns, text)), None)
 
 
 def extract(text: str, vocab: Vocabularies) -> Extraction:
-    """Detect every vocabulary code in the text; negated needs ("pas besoin de ...") are left out."""
+    """Detect every vocabulary code in the text; negated needs ("pas besoin de ...") and denied stages,
+    organisations and products ("on est pas une startup") are left out."""
     folded = fold(text)
     lang, _ = detect_lang(text)
     strength: dict[str, float] = {}
@@ -147,7 +163,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         hits = [m for m in _matches(entry.patterns, folded) if not _NEGATION.search(folded[: m.start()])]
         if hits:
             strength[code] = min(1.0, 0.6 + 0.2 * len({m.group(0) for m in hits})) * entry.weight
-    kinds = [c for c, e in vocab.product_kinds.items() if _found(e.patterns, folded)]
+    kinds = [c for c, e in vocab.product_kinds.items() if _stated(e.patterns, folded)]
     values: dict = {
         "stage": _last_stage(vocab, folded),
         "organisation_type": _first(vocab.organisation_types, folded),
@@ -194,5 +210,5 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
 
 def _last_stage(vocab: Vocabularies, folded: str) -> str | None:
     """The most advanced stage the text mentions (stages are listed in order in the vocabulary)."""
-    found = [code for code, entry in vocab.stages.items() if _found(entry.patterns, folded)]
+    found = [code for code, entry in vocab.stages.items() if _stated(entry.patterns, folded)]
     return found[-1] if found else None

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
 
 from ..deps import BrainDep, SessionDep
 from ..models import Handoff
-from ..schemas import HandoffIn
+from ..schemas import HandoffIn, HandoffNoteIn
 
 router = APIRouter(tags=["handoffs"])
 
@@ -34,3 +36,18 @@ def file_handoff(body: HandoffIn, brain: BrainDep, session: SessionDep) -> dict:
     session.add(case)
     session.commit()
     return {"reference": case.reference, "status": case.status}
+
+
+@router.post("/handoffs/{reference}/notes", status_code=201)
+def add_note(reference: str, body: HandoffNoteIn, session: SessionDep) -> dict:
+    """A note for the advisor, added by the founder after filing: a founder's turn of the case's transcript
+    marked as a note. Only the conversation that filed the case can add one (404 otherwise)."""
+    case = session.scalar(
+        select(Handoff).where(Handoff.reference == reference, Handoff.conversation_id == body.conversation_id)
+    )
+    if case is None:
+        raise HTTPException(404, "no hand-off with this reference in this conversation")
+    note = {"role": "founder", "text": body.text, "at": dt.datetime.now(dt.UTC).isoformat(), "intent": "note"}
+    case.transcript = [*case.transcript, note]
+    session.commit()
+    return {"reference": case.reference, "notes": sum(1 for t in case.transcript if t.get("intent") == "note")}

@@ -72,4 +72,4 @@ def lever(lever_id: str, brain: BrainDep) -> dict:
     lv = brain.catalogue.lever(lever_id)
     if lv is None:
         raise HTTPException(404, f"no lever with id '{lever_id}'")
-    return lv.model_dump(mode="json")
+    return lv.model_dump(mode="json", exclude={"examples"})  # the example phrasings are internal (routing only)

@@ -2,70 +2,94 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any, Dict, List, Optional
+import logging
+import time
+from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
+from guichet_contract import LIMITS, LeverIndex
 
-# Shorter than Rasa's action timeout and lock lifetime, so a slow API never blocks a conversation.
-DEFAULT_TIMEOUT = 4.0
+from .settings import settings
+
+log = logging.getLogger(__name__)
+# The levers and vocabularies change only with the knowledge base: read again after this long.
+CATALOGUE_TTL_SECONDS = 300.0
 
 
 class ApiUnavailable(RuntimeError):
-    """The API could not be reached or answered with an error; the bot says so and keeps the conversation."""
+    """The API could not be reached (or failed on its side): the only case the bot calls an outage."""
+
+
+class ApiRejected(RuntimeError):
+    """The API answered 4xx: a request the bot should not have made; never reported as an outage."""
 
 
 class GuichetClient:
-    def __init__(self, base_url: str, timeout: float = DEFAULT_TIMEOUT, api_key: Optional[str] = None):
+    def __init__(self, base_url: str, timeout: float, api_key: Optional[str] = None):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
-        self._codes: Optional[Dict[str, set]] = None
+        self._levers: Optional[LeverIndex] = None
+        self._levers_at = 0.0
+        self._labels: Dict[str, Tuple[float, Dict[str, str]]] = {}
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Dict[str, Any]:
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
+        if response.status_code >= 500:
             raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
-        return response.json()
+        if response.status_code >= 400:
+            log.warning("%s %s: HTTP %s %s", method, path, response.status_code, response.text[:200])
+            raise ApiRejected(f"{method} {path}: HTTP {response.status_code}")
+        return response
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> Dict[str, Any]:
+        return (await self._request(method, path, **kwargs)).json()
 
     async def route(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> Dict[str, Any]:
+        text = text[-LIMITS.MESSAGE:] if text else None
         return await self._call("POST", "/route", json={"text": text, "profile": profile, "lang": lang})
 
     async def roadmap(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> str:
         """The founder's roadmap as a Markdown document."""
-        try:
-            response = await self._http.post("/roadmap", json={"text": text, "profile": profile, "lang": lang})
-        except httpx.HTTPError as exc:
-            raise ApiUnavailable(f"POST /roadmap: {type(exc).__name__}") from exc
-        if response.status_code >= 400:
-            raise ApiUnavailable(f"POST /roadmap: HTTP {response.status_code}")
-        return response.text
+        text = text[-LIMITS.MESSAGE:] if text else None
+        return (await self._request("POST", "/roadmap", json={"text": text, "profile": profile, "lang": lang})).text
 
     async def ask(self, question: str, lang: str) -> Dict[str, Any]:
-        return await self._call("POST", "/ask", json={"question": question[:2000], "lang": lang})
+        return await self._call("POST", "/ask", json={"question": question[: LIMITS.QUESTION], "lang": lang})
 
-    async def lever(self, lever_id: str) -> Dict[str, Any]:
-        return await self._call("GET", f"/levers/{lever_id}")
+    async def lever(self, lever_id: str) -> Optional[Dict[str, Any]]:
+        """One lever's record, or None when there is no such lever."""
+        try:
+            return await self._call("GET", f"/levers/{lever_id}")
+        except ApiRejected:
+            return None
+
+    async def lever_index(self) -> LeverIndex:
+        """Ids and names of the levers in both languages, for the resolver (cached CATALOGUE_TTL_SECONDS)."""
+        if self._levers is None or time.monotonic() - self._levers_at > CATALOGUE_TTL_SECONDS:
+            listed: List[Dict[str, Any]] = []
+            for lang in ("fr", "en"):
+                listed += (await self._call("GET", "/levers", params={"lang": lang}))["levers"]
+            self._levers, self._levers_at = LeverIndex.build(listed), time.monotonic()
+        return self._levers
 
     async def handoff(self, payload: Dict[str, Any]) -> Dict[str, Any]:
         return await self._call("POST", "/handoffs", json=payload)
 
+    async def handoff_note(self, reference: str, conversation_id: str, text: str) -> Dict[str, Any]:
+        return await self._call("POST", f"/handoffs/{reference}/notes",
+                                json={"conversation_id": conversation_id, "text": text})
+
     async def labels(self, lang: str) -> Dict[str, str]:
-        """Vocabulary code -> label in the language, all vocabularies together."""
-        vocab = await self._call("GET", "/vocabularies", params={"lang": lang})
-        return {code: label for table in vocab.values() for code, label in table.items()}
-
-    async def codes(self) -> Dict[str, set]:
-        """Vocabulary name -> its stable codes (cached: they change only with a new knowledge base)."""
-        if self._codes is None:
-            vocab = await self._call("GET", "/vocabularies", params={"lang": "fr"})
-            self._codes = {name: set(table) for name, table in vocab.items()}
-        return self._codes
-
-    async def levers(self, lang: str) -> List[Dict[str, Any]]:
-        return (await self._call("GET", "/levers", params={"lang": lang}))["levers"]
+        """Vocabulary code -> label in the language, all vocabularies together (cached as the levers)."""
+        at, table = self._labels.get(lang, (0.0, {}))
+        if not table or time.monotonic() - at > CATALOGUE_TTL_SECONDS:
+            vocab = await self._call("GET", "/vocabularies", params={"lang": lang})
+            table = {code: label for t in vocab.values() for code, label in t.items()}
+            self._labels[lang] = (time.monotonic(), table)
+        return table
 
 
 _client: Optional[GuichetClient] = None
@@ -75,9 +99,6 @@ def get_client() -> GuichetClient:
     """One client per action server process, built on first use (never at import)."""
     global _client
     if _client is None:
-        _client = GuichetClient(
-            os.environ.get("GUICHET_API_URL", "http://127.0.0.1:8000"),
-            float(os.environ.get("GUICHET_API_TIMEOUT", DEFAULT_TIMEOUT)),
-            os.environ.get("GUICHET_BOT_API_KEY") or None,
-        )
+        s = settings()
+        _client = GuichetClient(s.api_url, s.api_timeout, s.api_key)
     return _client

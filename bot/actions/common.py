@@ -1,21 +1,56 @@
-"""Reading the tracker: language, profile slots, the founder's own words."""
+"""Reading the tracker: language, profile slots, the founder's own words, what a yes or a no would answer."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from rasa_sdk import Tracker
+from guichet_contract import FLAG_SLOTS, PROFILE_SLOTS, UNKNOWN
 
-PROFILE_SLOTS = ("stage", "product_kind", "organisation_type", "medical_device", "ai", "needs")
-# A slot the founder was asked about and could not answer: not asked again, sent to the API as unknown.
-UNKNOWN = "unknown"
+if TYPE_CHECKING:  # pure functions besides: importable without Rasa (tests/bot/test_profile_reading.py)
+    from rasa_sdk import Tracker
+
+# What a typed yes or no answers (the `yes_no` slot): set by the action whose message asks the question,
+# reset by any message that is neither a yes, a no, nor a question or an aside (domain: slot mappings).
+NOTHING, PROFILE, ADVISOR, NOTE = "nothing", "profile", "advisor", "note"
+
+# Words that open a question ("comment…", "est-ce un dispositif médical ?", "how…", "is it…?").
+_ASKING = (r"comment|combien|quand|pourquoi|quel(?:le)?s?|qui|où|qu.est.ce|est.ce|c.est quoi|c quoi|y a.t.il|"
+           r"peut.on|faut.il|how|what|when|where|why|which|who")
+_OPENS_ASKING = re.compile(rf"^(?:et |mais |ok |bon |alors |sinon |and |so |but )*(?:{_ASKING})\b", re.IGNORECASE)
+_SENTENCES = re.compile(r"(?<=[.!?;:])\s+")
+# In a sentence that ends with a question mark, the question starts at the last comma before a word that asks
+# ("On a une appli de coaching, est-ce un dispositif médical ?").
+_ASKED_FROM = re.compile(rf",\s+(?=(?:{_ASKING})\b)", re.IGNORECASE)
 
 
 def lang_of(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "fr"
 
 
-def _flag(value: Any) -> Optional[bool]:
+def split_question(text: str) -> Tuple[str, str]:
+    """(what a typed message states, what it asks), either possibly empty: "On a une appli de coaching, est-ce
+    un dispositif médical ?" states an app and asks whether it is a medical device."""
+    text = text.strip()
+    if text.startswith("/"):
+        return "", ""
+    states, asks = [], []
+    for sentence in filter(None, (x.strip() for x in _SENTENCES.split(text))):
+        if sentence.endswith("?"):
+            *stated, asked = _ASKED_FROM.split(sentence)
+            states += stated
+            asks.append(asked)
+        else:
+            (asks if _OPENS_ASKING.match(sentence) else states).append(sentence)
+    return " ".join(states), " ".join(asks)
+
+
+def is_question(text: str) -> bool:
+    """Whether a typed message asks something, by its form (the NLU's intent aside)."""
+    return bool(split_question(text)[1])
+
+
+def flag(value: Any) -> Optional[bool]:
     if isinstance(value, bool) or value is None:
         return value
     return {"true": True, "yes": True, "oui": True, "false": False, "no": False, "non": False}.get(str(value).lower())
@@ -27,15 +62,25 @@ def _known(value: Any) -> Any:
 
 def profile_from_slots(tracker: Any) -> Dict[str, Any]:
     """The API's Profile from the slots (None where unknown); anything with get_slot will do."""
-    needs = tracker.get_slot("needs") or []
-    return {
-        "stage": _known(tracker.get_slot("stage")),
-        "product_kind": _known(tracker.get_slot("product_kind")),
-        "organisation_type": _known(tracker.get_slot("organisation_type")),
-        "medical_device": _flag(tracker.get_slot("medical_device")),
-        "ai": _flag(tracker.get_slot("ai")),
-        "needs": list(dict.fromkeys(needs if isinstance(needs, list) else [needs])),
-    }
+    out: Dict[str, Any] = {}
+    for slot in PROFILE_SLOTS:
+        value = tracker.get_slot(slot)
+        if slot == "needs":
+            needs = value or []
+            out[slot] = list(dict.fromkeys(needs if isinstance(needs, list) else [needs]))
+        else:
+            out[slot] = flag(value) if slot in FLAG_SLOTS else _known(value)
+    return out
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def typed_text(tracker: Tracker) -> str:
+    """The latest message if the founder typed it ('' for a button's payload such as /affirm)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return "" if text.startswith("/") else text
 
 
 def free_texts(tracker: Tracker) -> List[str]:
@@ -62,7 +107,11 @@ def transcript(tracker: Tracker) -> List[Dict[str, str]]:
     return out
 
 
-def first_message(tracker: Tracker) -> bool:
-    """Whether the latest message is the founder's first of the conversation."""
-    return sum(1 for e in tracker.events if e.get("event") == "user") == 1
-
+def asked_since_reading(tracker: Tracker) -> bool:
+    """Whether the form asked the founder something since their project was last read (action_prefill_profile)."""
+    for e in reversed(tracker.events):
+        if e.get("event") == "action" and e.get("name") == "action_prefill_profile":
+            return False
+        if e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value"):
+            return True
+    return False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from guichet_contract import shorten
+
 MESSAGES: Dict[str, Dict[str, str]] = {
     "intro": {"fr": "Voici les leviers qui correspondent le mieux à votre projet :",
               "en": "Here are the levers that best fit your project:"},
@@ -25,17 +27,9 @@ MESSAGES: Dict[str, Dict[str, str]] = {
     # The headings of api/core/roadmap.py's document that the chat channels show (a test keeps them equal).
     "roadmap_criteria": {"fr": "Critères", "en": "Criteria"},
     "roadmap_next": {"fr": "Prochaines étapes", "en": "Next steps"},
-    "confirm": {"fr": "Si je résume votre projet : {summary}. C'est bien ça ?",
-                "en": "To sum up your project: {summary}. Is that right?"},
-    "yes": {"fr": "Oui, c'est ça", "en": "Yes, that's right"},
-    "fix": {"fr": "Je corrige", "en": "Let me correct"},
     "no_lever": {"fr": "Je n'ai pas trouvé de levier adapté ; un conseiller du guichet peut étudier votre cas.",
                  "en": "I found no fitting lever; an advisor of the single window can look at your case."},
-    "out_of_scope": {"fr": "Je ne peux répondre qu'aux questions sur l'accompagnement de l'innovation en santé "
-                           "numérique, sans inventer de chiffre. Voulez-vous parler à un conseiller ?",
-                     "en": "I can only answer questions about support for digital-health innovation, and I never "
-                           "make up figures. Would you like to talk to an advisor?"},
-    # Said once, on the first answer of a conversation that did not start with a greeting (utter_greet says it).
+    # Said once, on a conversation's first reply, whatever it answers (actions/replies.py: privacy_once).
     "privacy": {"fr": "Confidentialité : nous conservons cette conversation pour vous répondre et améliorer le "
                       "service ; merci de ne jamais y coller de données de patients.",
                 "en": "Privacy: we keep this conversation to answer you and improve the service; please never "
@@ -45,8 +39,6 @@ MESSAGES: Dict[str, Dict[str, str]] = {
                  "en": "The recommendation service is unavailable for a moment. I keep our conversation; "
                        "try again shortly or ask for an advisor."},
     "clarify": {"fr": "Je ne suis pas sûr d'avoir compris. Vous voulez :", "en": "I am not sure I understood. Do you want to:"},
-    "handoff_done": {"fr": "C'est noté, {name} : un conseiller vous écrira à {email}. Référence de suivi : {ref}.",
-                     "en": "Noted, {name}: an advisor will write to you at {email}. Tracking reference: {ref}."},
     "sources": {"fr": "Sources", "en": "Sources"},
 }
 INTENT_LABELS: Dict[str, Dict[str, str]] = {
@@ -57,14 +49,6 @@ INTENT_LABELS: Dict[str, Dict[str, str]] = {
     "inform": {"fr": "préciser mon profil", "en": "tell more about my project"},
     "greet": {"fr": "commencer", "en": "get started"},
 }
-LABELS: Dict[str, Dict[str, Dict[str, str]]] = {
-    "stage": {"idea": {"fr": "au stade de l'idée", "en": "at idea stage"},
-              "research": {"fr": "au stade de la recherche", "en": "at research stage"},
-              "prototype": {"fr": "au stade du prototype", "en": "at prototype stage"},
-              "validation": {"fr": "en validation", "en": "being validated"},
-              "marketed": {"fr": "déjà sur le marché", "en": "already on the market"},
-              "scaling": {"fr": "en passage à l'échelle", "en": "scaling up"}},
-}
 
 
 def t(key: str, lang: str, **kwargs: Any) -> str:
@@ -72,46 +56,14 @@ def t(key: str, lang: str, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def profile_summary(profile: Dict[str, Any], labels: Dict[str, str], lang: str) -> str:
-    """One line: the known parts of the profile, in words (labels maps codes to the API's labels)."""
-    parts = []
-    if profile.get("product_kind"):
-        parts.append(labels.get(profile["product_kind"], profile["product_kind"]))
-    if profile.get("stage"):
-        parts.append(LABELS["stage"].get(profile["stage"], {}).get(lang, profile["stage"]))
-    if profile.get("organisation_type"):
-        parts.append(labels.get(profile["organisation_type"], profile["organisation_type"]))
-    if profile.get("medical_device") is True:
-        parts.append("dispositif médical" if lang == "fr" else "medical device")
-    if profile.get("ai") is True:
-        parts.append("avec IA" if lang == "fr" else "with AI")
-    needs = [labels.get(n, n) for n in profile.get("needs") or []]
-    if needs:
-        parts.append(("besoin : " if lang == "fr" else "need: ") + ", ".join(needs))
-    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
-
-
 MONTHS = {
     "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
     "en": "January February March April May June July August September October November December".split(),
 }
 BUTTON_CHARS = 60  # a button label: long lever names are cut at a word, with an ellipsis
-ELLIPSIS = "…"
 # Which amount a card shows: what one project can get, else the national envelope, labelled as such; a
 # reference figure (a threshold, a market size) is for the lever's details only.
 CARD_AMOUNT = {"per-project": "amount", "national": "envelope"}
-
-
-def shorten(text: str, limit: int) -> str:
-    """The text in at most `limit` characters, cut at a word (never inside one) with an ellipsis."""
-    text = " ".join(str(text or "").split())
-    if len(text) <= limit:
-        return text
-    window = text[: max(limit - len(ELLIPSIS), 1)]
-    cut = window.rfind(" ")
-    if cut > 0:
-        window = window[:cut]
-    return window.rstrip(" ,;:.—-(") + ELLIPSIS
 
 
 def month_year(iso: Any, lang: str) -> str:

@@ -1,4 +1,5 @@
-"""Rasa's REST channel on the same path (/webhooks/rest/webhook), refusing malformed or oversized bodies.
+"""Rasa's REST channel on the same path (/webhooks/rest/webhook), refusing malformed or oversized bodies and
+sending each bot message as one message (text, buttons and custom payload together).
 
 Rasa 3.6's own channel answers 500 to an empty body or a JSON list, 200 with a traceback in its log to a
 message that is not a string, and has no size limit: one 1 MB single-word message held the whole server
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
+from guichet_contract import LIMITS, TEXT_SAYS_IT_ALL
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic.exceptions import InvalidUsage, PayloadTooLarge
 from sanic.request import Request
 
-# A founder's message is a few sentences; the API's /route takes 5 000 characters at most.
-MAX_TEXT_CHARS = 5000
+# A founder's message is a few sentences; the API's /route takes as much at most (guichet_contract.LIMITS).
+MAX_TEXT_CHARS = LIMITS.MESSAGE
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
 
@@ -61,12 +63,54 @@ def _body(req: Request) -> Dict[Text, Any]:
     return body
 
 
+class WholeMessages(CollectingOutputChannel):
+    """Each bot message as one REST message: its text (whole: Rasa's collector splits it at blank lines), its
+    buttons, and its custom payload unless the text already says it all (an answer, a lever's details, the
+    roadmap: guichet_contract.TEXT_SAYS_IT_ALL). Rasa's collector sent the text, then the same again as custom
+    data; the lever cards keep their payload (ids, verdicts), which the text does not carry."""
+
+    def __init__(self, inner: CollectingOutputChannel) -> None:
+        self.inner, self.messages = inner, inner.messages
+
+    @classmethod
+    def name(cls) -> Text:
+        return cls.__name__
+
+    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+        await self.inner._persist_message(message)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        out: Dict[Text, Any] = {"recipient_id": recipient_id}
+        for key in ("text", "buttons", "image", "attachment", "custom"):
+            value = message.get(key) or (message.get("quick_replies") if key == "buttons" else None)
+            if value:
+                out[key] = value
+        custom = out.get("custom")
+        if "text" in out and isinstance(custom, dict) and custom.get("type") in TEXT_SAYS_IT_ALL:
+            del out["custom"]
+        if len(out) > 1:
+            await self._persist_message(out)
+
+
+def one_message_per_reply(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    async def handle(message: UserMessage) -> Any:
+        if isinstance(message.output_channel, CollectingOutputChannel):
+            message.output_channel = WholeMessages(message.output_channel)
+        return await on_new_message(message)
+
+    return handle
+
+
 class GuardedRestInput(RestInput):
-    """RestInput with its inputs checked; the channel keeps Rasa's name, hence its path."""
+    """RestInput with its inputs checked and one message per bot message; the channel keeps Rasa's name,
+    hence its path."""
 
     @classmethod
     def name(cls) -> Text:
         return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
+        return super().blueprint(one_message_per_reply(on_new_message))
 
     async def _extract_sender(self, req: Request) -> Optional[Text]:
         sender = _body(req).get("sender")

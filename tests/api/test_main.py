@@ -148,6 +148,24 @@ def test_bad_handoff_is_refused_and_nothing_stored(store_client: TestClient, cha
         assert s.query(Handoff).count() == before
 
 
+def test_a_note_for_the_advisor_joins_the_case_of_its_conversation_only(store_client: TestClient) -> None:
+    """A note added after filing is a founder's turn of the case's transcript, marked as a note; another
+    conversation (or an unknown reference) gets a 404 and adds nothing; an empty note is a 422."""
+    body = {"conversation_id": "conv-note", "name": "Claire Dubois", "email": "claire@exemple.fr", "consent": True}
+    ref = store_client.post("/handoffs", json=body).json()["reference"]
+    note = {"conversation_id": "conv-note", "text": "Merci de me rappeler plutôt le matin"}
+    r = store_client.post(f"/handoffs/{ref}/notes", json=note)
+    assert r.status_code == 201 and r.json() == {"reference": ref, "notes": 1}
+    assert store_client.post(f"/handoffs/{ref}/notes", json={**note, "conversation_id": "other"}).status_code == 404
+    assert store_client.post("/handoffs/GN-00000000/notes", json=note).status_code == 404
+    assert store_client.post(f"/handoffs/{ref}/notes", json={**note, "text": ""}).status_code == 422
+    from api.models import Handoff
+
+    with store_client.app.state.sessions() as s:
+        case = s.query(Handoff).filter_by(reference=ref).one()
+    assert [t["text"] for t in case.transcript if t.get("intent") == "note"] == [note["text"]]
+
+
 def test_feedback_recorded_and_validated(store_client: TestClient) -> None:
     """Feedback with a rating and reason codes is stored; an unknown rating or reason is a 422."""
     r = store_client.post(

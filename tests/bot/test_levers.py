@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from tests.bot.conftest import Stack
-from tests.bot.test_conversations import lever_ids, sender, texts
+from tests.bot.test_conversations import lever_ids, reach_cards, sender, texts
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -30,20 +30,9 @@ def _cases() -> list[tuple[str, str, str, str]]:
     return cases
 
 
-def has_confirmation(messages: list[dict]) -> bool:
-    return any(b.get("payload") == "/affirm" for m in messages for b in m.get("buttons", []))
-
-
 @pytest.mark.parametrize(("lever", "lang", "first", "confirm"), _cases(), ids=lambda v: str(v)[:24])
 def test_founder_reaches_the_lever_they_need(stack: Stack, lever: str, lang: str, first: str, confirm: str) -> None:
-    """The founder's message, at most two answers and a confirmation put the right lever first, in their language."""
-    who = sender()
-    out = stack.say(who, first)
-    for _ in range(2):
-        if has_confirmation(out):
-            break
-        out = stack.say(who, DONT_KNOW[lang])
-    assert has_confirmation(out), texts(out)
-    out = stack.say(who, confirm)
+    """The founder's message, at most two answers (or a confirmation) put the right lever first, in their language."""
+    out = reach_cards(stack, sender(), first, [DONT_KNOW[lang]] * 2, confirm)
     assert lever_ids(out)[:1] == [lever], texts(out)
     assert ("Prochaine étape" if lang == "fr" else "Next step") in texts(out)

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from retrieval.embedding import file_sha256
-from tests.bot.test_conversations import lever_ids, texts
+from tests.bot.test_conversations import texts
 from tests.production.conftest import ProdStack
-from tests.production.test_shared_state import ANSWERS, VAGUE, asks_to_confirm, sender
+from tests.production.test_shared_state import ANSWERS, VAGUE, levers, qualified, sender
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUERY = {"query": "évaluation clinique", "k": 3}
@@ -114,10 +114,10 @@ def test_api_down_is_said_politely_and_the_conversation_goes_on(prod: ProdStack)
     finally:
         prod.restart("api")
     for reply in ANSWERS[1:]:
-        if asks_to_confirm(out):
+        if qualified(out):
             break
         out = prod.say(prod.rasa_a, who, reply)
-    if not asks_to_confirm(out):
+    if not qualified(out):
         out = prod.say(prod.rasa_a, who, ANSWERS[-1])
-    assert asks_to_confirm(out), texts(out)
-    assert lever_ids(prod.say(prod.rasa_b, who, "/affirm"))[0] == "clinical-evaluation"
+    assert qualified(out), texts(out)
+    assert levers(prod, prod.rasa_b, who, out)[0] == "clinical-evaluation"

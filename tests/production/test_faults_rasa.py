@@ -9,9 +9,9 @@ import time
 import httpx
 import pytest
 
-from tests.bot.test_conversations import lever_ids, texts
+from tests.bot.test_conversations import texts
 from tests.production.conftest import ProdStack
-from tests.production.test_shared_state import ANSWERS, VAGUE, asks_to_confirm, sender, slots
+from tests.production.test_shared_state import ANSWERS, VAGUE, levers, qualified, sender, slots
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,10 +28,10 @@ def test_rasa_killed_between_turns_mid_form_goes_on_elsewhere_and_after_restart(
         assert texts(out) != first and "clinical-evidence" in (slots(prod, who).get("needs") or [])
     finally:
         prod.restart("rasa_a")
-    if not asks_to_confirm(out):
+    if not qualified(out):
         out = prod.say(prod.rasa_a, who, ANSWERS[2])
-    assert asks_to_confirm(out), texts(out)
-    assert lever_ids(prod.say(prod.rasa_a, who, "/affirm"))[0] == "clinical-evaluation"
+    assert qualified(out), texts(out)
+    assert levers(prod, prod.rasa_a, who, out)[0] == "clinical-evaluation"
 
 
 def test_rasa_killed_during_a_turn_leaves_the_conversation_going_on_elsewhere(prod: ProdStack) -> None:

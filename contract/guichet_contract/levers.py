@@ -1,0 +1,110 @@
+"""Which lever a founder means: an id, a name or alias in either language, or failing that the closest name.
+
+The levers come from the API (GET /levers, in each language): nothing here names one. A phrase that
+matches no lever clearly enough resolves to None, and the caller answers the message as a question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .language import EN, FR, fold
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_RAW_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_STOP = FR | EN
+# The closest name must cover at least this share of the phrase's weight, and beat the runner-up.
+MIN_SHARE = 0.5
+
+
+def _names(entry: Mapping) -> list[str]:
+    """A lever's names and aliases: `name` (a string or {lang: name}) and `aliases` (the same, or a list)."""
+    out: list[str] = []
+    for key in ("name", "aliases"):
+        value = entry.get(key)
+        values = value.values() if isinstance(value, Mapping) else value if isinstance(value, list) else [value]
+        for v in values:
+            out.extend(str(x) for x in (v if isinstance(v, list) else [v]) if x)
+    return out
+
+
+def _slugs(text: str) -> tuple[str, str]:
+    """The text as an id would spell it ("tiers-lieux"), and the same without separators ("gnius")."""
+    words = _TOKEN.findall(fold(text))
+    return "-".join(words), "".join(words)
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The words that tell a name apart: folded, stop words out unless written as an acronym ("HAS"), a
+    plural s or x dropped (lieux -> lieu)."""
+    out = set()
+    for raw in _RAW_TOKEN.findall(fold(text, lower=False)):
+        t = raw.lower()
+        if (t in _STOP and not (raw.isupper() and len(raw) > 1)) or (len(t) < 2 and not t.isdigit()):
+            continue
+        out.add(t[:-1] if len(t) > 3 and t[-1] in "sx" else t)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class LeverIndex:
+    """Lever ids, exact names and name words with their weights (rarer across levers, heavier)."""
+
+    ids: frozenset[str]
+    exact: Mapping[str, str]  # slug of a name or alias -> lever id
+    words: Mapping[str, frozenset[str]]  # lever id -> the words of its names and aliases
+    weight: Mapping[str, float]  # word -> inverse lever frequency
+
+    @classmethod
+    def build(cls, levers: Iterable[Mapping]) -> LeverIndex:
+        """From GET /levers entries (one listing per language may be given: entries of an id are merged)."""
+        exact: dict[str, str] = {}
+        words: dict[str, set] = {}
+        for entry in levers:
+            lever_id = str(entry["id"])
+            words.setdefault(lever_id, set())
+            for name in [lever_id, *_names(entry)]:
+                for slug in _slugs(name):
+                    exact.setdefault(slug, lever_id)
+                words[lever_id] |= tokens(name)
+        n = len(words)
+        df: dict[str, int] = {}
+        for ws in words.values():
+            for w in ws:
+                df[w] = df.get(w, 0) + 1
+        weight = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
+        return cls(frozenset(words), exact, {k: frozenset(v) for k, v in words.items()}, weight)
+
+    def _share(self, phrase: frozenset[str], lever_id: str) -> float:
+        # A word no lever name has weighs like the rarest name word: it speaks of something else.
+        unknown = math.log((len(self.ids) + 1) / 1.5)
+        total = sum(self.weight.get(w, unknown) for w in phrase)
+        return sum(self.weight[w] for w in phrase & self.words[lever_id]) / total if total else 0.0
+
+    def ranked(self, phrase: str) -> list[tuple[str, float]]:
+        """Every lever with the share of the phrase's weight its names cover, best first (ties by id)."""
+        ws = tokens(phrase)
+        return sorted(((i, self._share(ws, i)) for i in self.ids), key=lambda p: (-p[1], p[0]))
+
+    def resolve(self, phrase: str | None) -> str | None:
+        """The lever id the phrase means: an id, a name or alias (either language), else the clearly
+        closest name; None when no lever is close enough or two are equally close."""
+        if not phrase or not phrase.strip():
+            return None
+        for slug in _slugs(phrase):
+            if slug in self.exact:
+                return self.exact[slug]
+        ranked = self.ranked(phrase)
+        if not ranked or ranked[0][1] < MIN_SHARE:
+            return None
+        if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
+            return None
+        return ranked[0][0]
+
+
+def resolve_lever(phrase: str | None, levers: Iterable[Mapping]) -> str | None:
+    """resolve() on an index built from these levers (build the index once when resolving often)."""
+    return LeverIndex.build(levers).resolve(phrase)

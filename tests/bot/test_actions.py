@@ -1,0 +1,128 @@
+"""The dialogue's actions on tracker fixtures with a fake API (tests/bot/rasa_side/actions_check.py, in .venv-rasa):
+what each says and which events it returns, for the paths issue 16 is about."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import rasa_side_report
+
+CASES = [
+    "lever_phrase_resolved",
+    "lever_phrase_unresolved",
+    "lever_api_down",
+    "patient",
+    "off_topic",
+    "off_topic_in_form",
+    "correction_at_confirmation",
+    "bare_no_at_confirmation",
+    "question_at_confirmation",
+    "dont_know_flag",
+    "question_in_form",
+    "correction_in_form",
+    "skip_in_form",
+    "confirm_again_unchanged",
+    "confirm_after_questions",
+]
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return rasa_side_report("actions_check.py", *CASES)
+
+
+def said(case: dict) -> str:
+    return " | ".join(m.get("text") or m.get("response") or "" for m in case["said"])
+
+
+def slots(case: dict) -> dict:
+    return {e["name"]: e["value"] for e in case["events"] if e["event"] == "slot"}
+
+
+def followup(case: dict) -> str | None:
+    return next((e["name"] for e in case["events"] if e["event"] == "followup"), None)
+
+
+@pytest.mark.slow
+def test_a_lever_phrase_goes_through_the_resolver(report: dict) -> None:
+    """"the medical imaging programme" is the imaging lever (closest name); a phrase no lever is close to is
+    answered as a question; neither leaves anything in the conversation's state."""
+    resolved, unresolved = report["lever_phrase_resolved"], report["lever_phrase_unresolved"]
+    assert ["lever", "imaging"] in resolved["calls"] and "Filière imagerie médicale" in said(resolved)
+    assert unresolved["calls"][-1][0] == "ask" and not any(c[0] == "lever" for c in unresolved["calls"])
+    assert resolved["events"] == [] and unresolved["events"] == []
+
+
+@pytest.mark.slow
+def test_unavailable_only_when_the_api_cannot_be_reached(report: dict) -> None:
+    """An unreachable API is said plainly, and only the pending yes/no is cleared (no failed-lookup slot)."""
+    down = report["lever_api_down"]
+    assert "indisponible" in said(down) and slots(down) == {"yes_no": "nothing"}
+    assert "indisponible" not in said(report["lever_phrase_unresolved"])
+
+
+@pytest.mark.slow
+def test_a_patient_is_sent_to_their_doctor_with_no_advisor_offer(report: dict) -> None:
+    """The API's reply to a person's own health question is said as it is: no advisor offer, no yes/no."""
+    patient = report["patient"]
+    assert "médecin" in said(patient) and "utter_offer_advisor" not in said(patient) and slots(patient) == {}
+
+
+@pytest.mark.slow
+def test_off_topic_offers_an_advisor_as_a_yes_no_question_outside_the_form(report: dict) -> None:
+    """Off-topic: the advisor offer (Oui/Non buttons), yes_no=advisor; in the form no offer (its question follows)."""
+    assert said(report["off_topic"]) == "utter_offer_advisor" and slots(report["off_topic"]) == {"yes_no": "advisor"}
+    assert said(report["off_topic_in_form"]) == "utter_out_of_scope" and slots(report["off_topic_in_form"]) == {}
+
+
+@pytest.mark.slow
+def test_a_correction_at_the_confirmation_is_taken_and_said_back(report: dict) -> None:
+    """"non en fait on a déjà le marquage CE": medical device and CE status set, said back ("Noté")."""
+    case = report["correction_at_confirmation"]
+    assert said(case) == "utter_noted"
+    assert slots(case)["ce_marked"] == "true" and slots(case)["medical_device"] == "true"
+    assert followup(case) is None  # the form, then the confirmation, follow
+
+
+@pytest.mark.slow
+def test_a_bare_no_asks_what_to_correct(report: dict) -> None:
+    case = report["bare_no_at_confirmation"]
+    assert said(case) == "utter_which_correction" and followup(case) == "action_listen"
+
+
+@pytest.mark.slow
+def test_a_question_at_the_confirmation_is_answered_then_the_confirmation_asked_again(report: dict) -> None:
+    case = report["question_at_confirmation"]
+    assert said(case) == "Réponse." and followup(case) == "action_confirm_profile"
+    assert said(report["confirm_again_unchanged"]) == "utter_confirm_again"  # short: no summary as a reply
+
+
+@pytest.mark.slow
+def test_dont_know_never_turns_a_flag_to_yes(report: dict) -> None:
+    """"je sais pas si c'est un dispositif médical": the medical-device slot is not set."""
+    assert "medical_device" not in slots(report["dont_know_flag"])
+
+
+@pytest.mark.slow
+def test_the_form_answers_a_question_and_asks_its_question_again(report: dict) -> None:
+    case = report["question_in_form"]
+    assert said(case) == "Réponse." and slots(case)["requested_slot"] == "stage" and "stage" not in slots(case)
+
+
+@pytest.mark.slow
+def test_a_correction_in_the_form_is_taken_and_the_pending_question_asked_again(report: dict) -> None:
+    case = report["correction_in_form"]
+    assert said(case) == "utter_noted" and slots(case)["organisation_type"] == "hospital"
+    assert slots(case)["requested_slot"] == "stage"
+
+
+@pytest.mark.slow
+def test_after_a_skipped_question_no_other_is_asked(report: dict) -> None:
+    case = report["skip_in_form"]
+    assert slots(case)["stage"] == "unknown" and slots(case)["requested_slot"] is None
+
+
+@pytest.mark.slow
+def test_after_the_forms_questions_the_levers_come_with_the_summary(report: dict) -> None:
+    case = report["confirm_after_questions"]
+    assert said(case).startswith("utter_profile_line | Voici les leviers") and slots(case)["recommended"]

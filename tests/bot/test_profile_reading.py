@@ -1,0 +1,76 @@
+"""bot/actions/profile.py: what a founder's message changes in the profile, and how the profile is said back
+(pure functions: no Rasa needed)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
+
+from actions.common import split_question  # noqa: E402
+from actions.profile import changes, summary  # noqa: E402
+
+KNOWN = {"stage": "prototype", "organisation_type": "startup", "product_kind": "software", "medical_device": None,
+         "ce_marked": None, "ai": None, "needs": ["funding-innovation"]}
+LABELS = {"prototype": "Prototype", "marketed": "Sur le marché", "startup": "Start-up",
+          "hospital": "Établissement de santé", "software": "Logiciel", "funding-innovation": "Financer",
+          "regulatory": "Réglementation"}
+
+
+def test_a_correction_overrides_what_was_known() -> None:
+    read = {"stage": "marketed", "organisation_type": "hospital", "medical_device": True, "ce_marked": True}
+    assert changes(read, KNOWN, dont_know=False) == read
+
+
+def test_what_is_read_again_unchanged_is_no_change() -> None:
+    same = {"stage": "prototype", "needs": ["funding-innovation"]}
+    assert changes(same, KNOWN, dont_know=False) == {}
+
+
+def test_a_dont_know_states_nothing() -> None:
+    """"no idea" is no stage "idea"; "je sais pas si c'est un dispositif médical" is no medical device."""
+    assert changes({"stage": "idea", "medical_device": True}, KNOWN, dont_know=True) == {}
+
+
+def test_needs_add_up_the_latest_first() -> None:
+    """A need read in passing (the CE mark is also a regulatory need) does not erase the one given."""
+    assert changes({"needs": ["regulatory"]}, KNOWN, dont_know=False) == {
+        "needs": ["regulatory", "funding-innovation"]}
+
+
+def test_the_summary_says_the_medical_device_and_ce_status() -> None:
+    """Medical-device status always (unknown said so, never "oui"); CE status once it matters or is known."""
+    assert summary(KNOWN, LABELS, "fr") == (
+        "Logiciel ; stade : Prototype ; Start-up ; dispositif médical : à préciser ; besoin : Financer")
+    marked = {**KNOWN, "medical_device": True, "ce_marked": True, "ai": False}
+    assert "dispositif médical : oui ; marquage CE : obtenu ; IA : non" in summary(marked, LABELS, "fr")
+    assert "medical device: yes; CE mark: obtained; AI: no" in summary(marked, LABELS, "en")
+
+
+def test_a_change_is_said_back_alone() -> None:
+    assert summary({"ce_marked": True}, LABELS, "fr", ["ce_marked"]) == "marquage CE : obtenu"
+    assert summary({"organisation_type": "hospital"}, LABELS, "en", ["organisation_type"]) == "Établissement de santé"
+
+
+@pytest.mark.parametrize(
+    ("text", "stated", "asked"),
+    [
+        ("On a une appli de coaching sportif, est-ce un dispositif médical ?",
+         "On a une appli de coaching sportif", "est-ce un dispositif médical ?"),
+        ("Notre DM est marqué CE, il nous faut une étude : qui peut la cofinancer ?",
+         "Notre DM est marqué CE, il nous faut une étude :", "qui peut la cofinancer ?"),
+        ("quick question: do we need HDS-certified hosting?", "quick question:", "do we need HDS-certified hosting?"),
+        ("how do we get reimbursed?", "", "how do we get reimbursed?"),
+        ("comment obtenir le forfait innovation", "", "comment obtenir le forfait innovation"),
+        ("non en fait on a déjà le marquage CE", "non en fait on a déjà le marquage CE", ""),
+        ("on cherche un financement ou des données", "on cherche un financement ou des données", ""),
+        ('/inform{"stage":"idea"}', "", ""),
+    ],
+)
+def test_a_message_is_split_into_what_it_states_and_what_it_asks(text: str, stated: str, asked: str) -> None:
+    """The statements are read for the profile; the question is answered (a question states nothing, so
+    "est-ce un dispositif médical ?" never sets the medical-device status)."""
+    assert split_question(text) == (stated, asked)
