@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from .core.profile import Profile
 
@@ -29,6 +29,10 @@ class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=2000)
     lang: LangIn = None
+    # The levers the founder was just shown: a follow-up question that names nothing is about them.
+    levers: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]] = Field(
+        default_factory=list, max_length=12
+    )
 
 
 class TranscriptTurn(BaseModel):

@@ -35,9 +35,11 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 # Question words carry no content: they are left out of the question's weight.
 _ASKING = {
     "fr": "combien quel quelle quels quelles quand comment pourquoi qui quoi où ou est-ce peut peuvent faut "
-    "doit dois existe-t-il y-a-t-il savoir dire c'est possible",
+    "doit dois existe-t-il y-a-t-il savoir dire c'est possible encore toujours aujourd'hui actuellement "
+    "maintenant concrètement exactement vraiment déjà alors donc bref svp stp",
     "en": "how what when which who whom why where much many does do did can could should is are was were "
-    "there tell know possible",
+    "there tell know possible still now today currently anymore yet exactly concretely actually really "
+    "already please",
 }
 _NO_ANSWER = {
     "fr": (

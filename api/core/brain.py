@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,9 +138,15 @@ class Brain:
         evidence = evidence_patterns(question, self.catalogue.vocab)
         return match_fiche(self.retriever, question, lang, self.idf, self.fiche_terms[lang], evidence, exclude)
 
-    def ask(self, question: str, lang: str | None = None, today: dt.date | None = None) -> dict:
+    def ask(
+        self, question: str, lang: str | None = None, today: dt.date | None = None, context: Sequence[str] = ()
+    ) -> dict:
         """The answer a founder can act on: a fiche that matches, else the sentences of the passages that
-        answer, else an honest "I don't know"; off-topic and personal health questions get their reply."""
+        answer, else an honest "I don't know"; off-topic and personal health questions get their reply.
+
+        `context`: the ids of the levers the founder was just shown. A follow-up that names nothing ("et
+        concrètement on peut toucher combien ?") is read as being about them: when the question alone finds
+        no answer, it is asked again with their names, and only a fiche of those levers may answer it."""
         today = today or dt.date.today()
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
@@ -148,27 +155,46 @@ class Brain:
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
         if ex.unknowable or _later_year(question, today):  # the future, someone's private contact details
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
+        shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None]
+        scoped = f"{question} {' '.join(lv.name.get(lang) for lv in shown)}" if shown else ""
         match = self.match_fiche(question, lang)
-        fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
-        if fiche is not None:
-            statements = answerer.fiche_statements(fiche, lang, today) + status_statement(fiche, lang)
-            body = answerer.answer_body(statements, self.catalogue, lang, today)
-            status = fiche.status.model_dump(mode="json") if fiche.status else None
-            levers = list(dict.fromkeys([*fiche.levers, *body["levers"]]))
-            return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": fiche.id,
-                    "status": status}
+        # A question of one content word at most, asked right after cards, is about them before anything else.
+        thin = len(answerer.question_weights(question, lang, self.idf.get(lang, {}))) <= 1
+        body = None if thin and scoped else self._from_fiche(match, lang, today)
+        if body is None and scoped:
+            in_context = self.match_fiche(scoped, lang)
+            ids = {lv.id for lv in shown}
+            fiche = self.catalogue.fiche(in_context.fiche_id) if in_context else None
+            if fiche is not None and ids & set(fiche.levers):
+                body = self._from_fiche(in_context, lang, today)
+        if body is not None:
+            return body
+        for query in filter(None, (question, scoped)):
+            hits = self.search(query, k=6, lang=lang)
+            evidence = evidence_patterns(query, self.catalogue.vocab)
+            asking = asking_words(query, self.catalogue.vocab)
+            statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
+            if statements:
+                body = answerer.answer_body(statements, self.catalogue, lang, today)
+                return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
         hits = self.search(question, k=6, lang=lang)
-        evidence = evidence_patterns(question, self.catalogue.vocab)
-        asking = asking_words(question, self.catalogue.vocab)
-        statements = answerer.compose(question, hits, lang, self.idf, evidence, today, asking)
-        if statements:
-            body = answerer.answer_body(statements, self.catalogue, lang, today)
-            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
         near = match is not None and match.confidence >= FICHE_NEAR
-        if ex.has_domain_signal or bool(ex.profile.needs) or strong or near:
+        if ex.has_domain_signal or bool(ex.profile.needs) or strong or near or shown:
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
+
+    def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date) -> dict | None:
+        """The fiche's answer when the match is confident enough."""
+        fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
+        if fiche is None:
+            return None
+        statements = answerer.fiche_statements(fiche, lang, today) + status_statement(fiche, lang)
+        body = answerer.answer_body(statements, self.catalogue, lang, today)
+        status = fiche.status.model_dump(mode="json") if fiche.status else None
+        levers = list(dict.fromkeys([*fiche.levers, *body["levers"]]))
+        return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": fiche.id,
+                "status": status}
 
     @staticmethod
     def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:

@@ -42,7 +42,7 @@ def roadmap(body: RouteIn, brain: BrainDep) -> PlainTextResponse:
 
 @router.post("/ask")
 def ask(body: AskIn, brain: BrainDep) -> dict:
-    return brain.ask(body.question, body.lang)
+    return brain.ask(body.question, body.lang, context=body.levers)
 
 
 @router.get("/levers")

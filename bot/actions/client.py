@@ -56,8 +56,10 @@ class GuichetClient:
         text = text[-LIMITS.MESSAGE:] if text else None
         return (await self._request("POST", "/roadmap", json={"text": text, "profile": profile, "lang": lang})).text
 
-    async def ask(self, question: str, lang: str) -> Dict[str, Any]:
-        return await self._call("POST", "/ask", json={"question": question[: LIMITS.QUESTION], "lang": lang})
+    async def ask(self, question: str, lang: str, levers: Optional[List[str]] = None) -> Dict[str, Any]:
+        """/ask; `levers`: the levers the founder was just shown (a follow-up question is about them)."""
+        body = {"question": question[: LIMITS.QUESTION], "lang": lang, "levers": list(levers or [])[:12]}
+        return await self._call("POST", "/ask", json=body)
 
     async def lever(self, lever_id: str) -> Optional[Dict[str, Any]]:
         """One lever's record, or None when there is no such lever."""

@@ -27,7 +27,7 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
     pharmacist, 15 or 112: no advisor offer), or off-topic (said so; outside a form, an advisor is offered)."""
     lang = lang_of(tracker)
     try:
-        res = await get_client().ask(question, lang)
+        res = await get_client().ask(question, lang, tracker.get_slot("recommended") or [])
     except ApiUnavailable as exc:
         log.warning("ask: %s", exc)
         return api_down(dispatcher, tracker)

@@ -24,6 +24,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITES = [ROOT / "eval" / "conversations.jsonl", ROOT.parent / "shared" / "eval" / "conversations-dev.jsonl"]
+# Journeys known to fail today, each with why: strict, so one that starts passing fails until it is taken out.
+KNOWN_MISSES = json.loads((ROOT / "eval" / "conversations-known-misses.json").read_text(encoding="utf-8"))
 
 
 def journeys() -> list[dict]:
@@ -59,7 +61,12 @@ def test_the_suite_is_large_and_bilingual() -> None:
     assert sum(len(j["turns"]) > 1 for j in own) >= 40
 
 
-@pytest.mark.parametrize("journey", journeys(), ids=lambda j: j["id"])
+def _marked(journey: dict) -> object:
+    why = KNOWN_MISSES.get(journey["id"])
+    return pytest.param(journey, marks=pytest.mark.xfail(reason=why, strict=True)) if why else journey
+
+
+@pytest.mark.parametrize("journey", [_marked(j) for j in journeys()], ids=lambda j: j["id"])
 def test_journey(stack: Stack, journey: dict) -> None:
     """The journey's replies say what they must and nothing they must not (see the module docstring)."""
     who = f"journey-{journey['id']}-{uuid.uuid4().hex[:6]}"

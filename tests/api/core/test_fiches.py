@@ -100,3 +100,12 @@ def test_a_fiche_that_never_says_the_questions_rarest_word_loses_confidence(fixt
 def test_a_question_asked_in_other_words_still_finds_its_fiche(fixture_brain) -> None:
     """An English paraphrase ("paid for" for "reimbursed") is matched to the fiche."""
     assert fixture_brain.ask("Since when is remote monitoring paid for?", today=TODAY)["fiche"] == "remote-monitoring"
+
+
+def test_a_thin_follow_up_after_cards_is_about_the_levers_shown(fixture_brain) -> None:
+    """"et ça couvre combien ?" alone is not about anything (refused as off-topic); right after the cards of a
+    lever it is a question about that lever: in scope, answered honestly."""
+    alone = fixture_brain.ask("et ça couvre combien ?", today=TODAY)
+    after_cards = fixture_brain.ask("et ça couvre combien ?", today=TODAY, context=["trial"])
+    assert alone["in_scope"] is False
+    assert after_cards["in_scope"] is True and after_cards["answer"].startswith("Je ne sais pas")
