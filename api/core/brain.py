@@ -158,15 +158,17 @@ class Brain:
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None]
         scoped = f"{question} {' '.join(lv.name.get(lang) for lv in shown)}" if shown else ""
         match = self.match_fiche(question, lang)
-        # A question of one content word at most, asked right after cards, is about them before anything else.
-        thin = len(answerer.question_weights(question, lang, self.idf.get(lang, {}))) <= 1
-        body = None if thin and scoped else self._from_fiche(match, lang, today)
-        if body is None and scoped:
-            in_context = self.match_fiche(scoped, lang)
-            ids = {lv.id for lv in shown}
-            fiche = self.catalogue.fiche(in_context.fiche_id) if in_context else None
-            if fiche is not None and ids & set(fiche.levers):
-                body = self._from_fiche(in_context, lang, today)
+        # A question of one content word at most that names nothing ("et on peut toucher combien ?"), asked
+        # right after cards, is about them first; one naming a thing ("c'est quoi PECAN ?") stands on its own.
+        thin = len(answerer.question_weights(question, lang, self.idf.get(lang, {}))) <= 1 and not _NAMED.search(
+            question
+        )
+        tries = [self._in_context, self._alone] if thin else [self._alone, self._in_context]
+        body = None
+        for attempt in tries:
+            body = attempt(question, scoped, match, shown, lang, today)
+            if body is not None:
+                break
         if body is not None:
             return body
         for query in filter(None, (question, scoped)):
@@ -184,6 +186,20 @@ class Brain:
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
 
+    def _alone(self, question, scoped, match, shown, lang, today) -> dict | None:  # noqa: ANN001
+        """The fiche the question asks by itself."""
+        return self._from_fiche(match, lang, today)
+
+    def _in_context(self, question, scoped, match, shown, lang, today) -> dict | None:  # noqa: ANN001
+        """The fiche of one of the levers just shown that the question, read with their names, asks."""
+        if not scoped:
+            return None
+        in_context = self.match_fiche(scoped, lang)
+        fiche = self.catalogue.fiche(in_context.fiche_id) if in_context else None
+        if fiche is None or not {lv.id for lv in shown} & set(fiche.levers):
+            return None
+        return self._from_fiche(in_context, lang, today)
+
     def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date) -> dict | None:
         """The fiche's answer when the match is confident enough."""
         fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
@@ -200,6 +216,9 @@ class Brain:
     def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:
         return {"answer": text, "citations": [], "levers": [], "found": False, "in_scope": in_scope, "lang": lang,
                 "fiche": None, "status": None, "patient": patient}
+
+
+_NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
 def _later_year(text: str, today: dt.date) -> bool:
