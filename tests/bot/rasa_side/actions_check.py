@@ -46,7 +46,7 @@ class FakeClient:
         return {"in_scope": True, "profile": {**read, "needs": [], **(self.read if text else profile)}, "ask": [],
                 "levers": [{"id": "bpifrance-innovation", "name": "Aide", "reasons": [], "criteria": []}]}
 
-    async def ask(self, question, lang):
+    async def ask(self, question, lang, levers=None):
         self._call("ask", question)
         return self.answer or {"answer": "Réponse.", "citations": [], "in_scope": True, "found": True}
 
