@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -79,6 +80,21 @@ def _emit(obj: dict) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
+def _batch(path: Path, answer: Callable[[Brain, dict], dict]) -> None:
+    """One JSON line out per {id, text} line in, with the time the query took inside the process (ms)."""
+    items = _read_jsonl(path)
+    brain = _brain(get_settings())
+    for it in items:
+        t0 = time.perf_counter()
+        out = answer(brain, it)
+        _emit({"id": it["id"], **out, "ms": round((time.perf_counter() - t0) * 1000, 2)})
+
+
+def _routed(brain: Brain, it: dict) -> dict:
+    res = brain.route(it["text"], lang=it["lang"])
+    return {"in_scope": res["in_scope"], "levers": [{"id": lv["id"], "score": lv["score"]} for lv in res["levers"]]}
+
+
 @app.command()
 def index(
     docs: Annotated[Path | None, typer.Option(help="An extra folder of .md/.txt/.html/.pdf documents")] = None,
@@ -125,15 +141,10 @@ def search(
     _setup_logging()
     if query is None and jsonl is None:
         _fail("give a QUERY or --jsonl FILE")
-    items = _read_jsonl(jsonl) if jsonl else []
-    brain = _brain(get_settings())
     if jsonl:
-        for it in items:
-            t0 = time.perf_counter()
-            hits = brain.search(it["text"], k=k, lang=it["lang"] or lang)
-            ms = (time.perf_counter() - t0) * 1000
-            _emit({"id": it["id"], "results": [h.to_dict() for h in hits], "ms": round(ms, 2)})
+        _batch(jsonl, lambda b, it: {"results": [h.to_dict() for h in b.search(it["text"], k, it["lang"] or lang)]})
         return
+    brain = _brain(get_settings())
     hits = brain.search(query or "", k=k, lang=lang)
     if as_json:
         _emit({"query": query, "mode": brain.mode, "results": [h.to_dict() for h in hits]})
@@ -153,17 +164,10 @@ def route(
     _setup_logging()
     if message is None and jsonl is None:
         _fail("give a MESSAGE or --jsonl FILE")
-    items = _read_jsonl(jsonl) if jsonl else []
-    brain = _brain(get_settings())
     if jsonl:
-        for it in items:
-            t0 = time.perf_counter()
-            res = brain.route(it["text"], lang=it["lang"])
-            ms = (time.perf_counter() - t0) * 1000
-            levers = [{"id": lv["id"], "score": lv["score"]} for lv in res["levers"]]
-            _emit({"id": it["id"], "in_scope": res["in_scope"], "levers": levers, "ms": round(ms, 2)})
+        _batch(jsonl, _routed)
         return
-    res = brain.route(message)
+    res = _brain(get_settings()).route(message)
     if as_json:
         _emit(res)
         return
@@ -192,17 +196,11 @@ def ask(
     _setup_logging()
     if question is None and jsonl is None:
         _fail("give a QUESTION or --jsonl FILE")
-    items = _read_jsonl(jsonl) if jsonl else []
-    brain = _brain(get_settings())
     if jsonl:
-        for it in items:
-            t0 = time.perf_counter()
-            res = brain.ask(it["text"], lang=it["lang"] or lang)
-            ms = (time.perf_counter() - t0) * 1000
-            keep = ("answer", "citations", "levers", "found", "in_scope", "lang", "fiche")
-            _emit({"id": it["id"], **{k: res.get(k) for k in keep if k in res}, "ms": round(ms, 2)})
+        keep = ("answer", "citations", "levers", "found", "in_scope", "lang", "fiche")
+        _batch(jsonl, lambda b, it: {k: v for k, v in b.ask(it["text"], lang=it["lang"] or lang).items() if k in keep})
         return
-    res = brain.ask(question or "", lang=lang)
+    res = _brain(get_settings()).ask(question or "", lang=lang)
     if as_json:
         _emit(res)
         return
