@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from .fiches import Fiche, FicheStatus
 from .records import LANGS, Code, I18n, I18nList, Lang, Source, Strict, Text  # noqa: F401 (re-exported)
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class CatalogueError(ValueError):
@@ -241,22 +244,14 @@ def load_catalogue(root: Path) -> Catalogue:
     assert isinstance(vocab, Vocabularies)
     sources = _load_sources([root / "sources.yaml", *sorted((root / "sources").glob("*.yaml"))])
     levers = []
-    for path in sorted((root / "levers").glob("*.yaml")):
-        lever = _validate(Lever, path, _read_yaml(path))
-        assert isinstance(lever, Lever)
-        if lever.id != path.stem:
-            raise CatalogueError(f"{path}: field id: '{lever.id}' does not match the file name")
+    for path, lever in _records(root / "levers", Lever):
         _cross_check(path, lever, vocab, sources)
         levers.append(lever)
     if not levers:
         raise CatalogueError(f"{root / 'levers'}: no lever records")
     ids = {lv.id for lv in levers}
     fiches = []
-    for path in sorted((root / "fiches").glob("*.yaml")):
-        fiche = _validate(Fiche, path, _read_yaml(path))
-        assert isinstance(fiche, Fiche)
-        if fiche.id != path.stem:
-            raise CatalogueError(f"{path}: field id: '{fiche.id}' does not match the file name")
+    for path, fiche in _records(root / "fiches", Fiche):
         for field, codes, known in (
             ("levers", fiche.levers, ids),
             ("needs", fiche.needs, set(vocab.needs)),
@@ -267,6 +262,16 @@ def load_catalogue(root: Path) -> Catalogue:
                 raise CatalogueError(f"{path}: field {field}: unknown code(s) {unknown}")
         fiches.append(fiche)
     return Catalogue(levers=tuple(levers), sources=sources, vocab=vocab, fiches=tuple(fiches))
+
+
+def _records(folder: Path, model: type[M]) -> Iterator[tuple[Path, M]]:
+    """Each <id>.yaml of a folder, validated; the id must be the file name."""
+    for path in sorted(folder.glob("*.yaml")):
+        record = _validate(model, path, _read_yaml(path))
+        assert isinstance(record, model)
+        if record.id != path.stem:  # type: ignore[attr-defined]
+            raise CatalogueError(f"{path}: field id: '{record.id}' does not match the file name")  # type: ignore[attr-defined]
+        yield path, record
 
 
 def _load_sources(paths: list[Path]) -> dict[str, Source]:
