@@ -215,8 +215,9 @@ def _queries() -> list[str]:
     out = []
     for path in sorted((ROOT / "eval").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                out.append(json.loads(line)["text"])
+            text = json.loads(line).get("text") if line.strip() else None
+            if text:  # the evaluation sets' questions (the journeys' files have turns, not a text)
+                out.append(text)
     return out or FIRST_MESSAGES
 
 
