@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from retrieval.analysis import LANGS, detect_lang, tokenize
@@ -17,7 +18,7 @@ from retrieval.models import Hit
 from retrieval.retriever import FusionWeights, Retriever
 
 from . import answerer, router
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, Lever, load_catalogue
 from .citations import Statement
 from .fiches import Fiche
 from .matching import FicheMatch, FicheTerms, fiche_terms, match_fiche
@@ -144,9 +145,9 @@ class Brain:
         """The answer a founder can act on: a fiche that matches, else the sentences of the passages that
         answer, else an honest "I don't know"; off-topic and personal health questions get their reply.
 
-        `context`: the ids of the levers the founder was just shown. A follow-up that names nothing ("et
-        concrètement on peut toucher combien ?") is read as being about them: when the question alone finds
-        no answer, it is asked again with their names, and only a fiche of those levers may answer it."""
+        `context`: the ids of the levers the founder was just shown. The question is also read with their names,
+        where only a fiche of those levers may answer it: after the question alone, or before it when the
+        question names nothing ("et concrètement on peut toucher combien ?")."""
         today = today or dt.date.today()
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
@@ -163,34 +164,29 @@ class Brain:
         thin = len(answerer.question_weights(question, lang, self.idf.get(lang, {}))) <= 1 and not _NAMED.search(
             question
         )
-        tries = [self._in_context, self._alone] if thin else [self._alone, self._in_context]
-        body = None
-        for attempt in tries:
-            body = attempt(question, scoped, match, shown, lang, today)
+        alone = partial(self._from_fiche, match, lang, today)
+        in_context = partial(self._fiche_in_context, scoped, shown, lang, today)
+        for attempt in (in_context, alone) if thin else (alone, in_context):
+            body = attempt()
             if body is not None:
-                break
-        if body is not None:
-            return body
+                return body
+        searched = {}
         for query in filter(None, (question, scoped)):
-            hits = self.search(query, k=6, lang=lang)
+            hits = searched[query] = self.search(query, k=6, lang=lang)
             evidence = evidence_patterns(query, self.catalogue.vocab)
             asking = asking_words(query, self.catalogue.vocab)
             statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
             if statements:
                 body = answerer.answer_body(statements, self.catalogue, lang, today)
                 return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
-        hits = self.search(question, k=6, lang=lang)
+        hits = searched[question]
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
         near = match is not None and match.confidence >= FICHE_NEAR
         if ex.has_domain_signal or bool(ex.profile.needs) or strong or near or shown:
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
 
-    def _alone(self, question, scoped, match, shown, lang, today) -> dict | None:  # noqa: ANN001
-        """The fiche the question asks by itself."""
-        return self._from_fiche(match, lang, today)
-
-    def _in_context(self, question, scoped, match, shown, lang, today) -> dict | None:  # noqa: ANN001
+    def _fiche_in_context(self, scoped: str, shown: list[Lever], lang: str, today: dt.date) -> dict | None:
         """The fiche of one of the levers just shown that the question, read with their names, asks."""
         if not scoped:
             return None
