@@ -297,12 +297,15 @@ def purge(
     """Delete conversations idle longer than the retention period, older feedback and closed hand-offs."""
     from .core.conversations import purge as purge_stores
     from .core.conversations import scrub
-    from .core.tracker import has_events, tracker_engine
+    from .core.rasa_store import StoreMismatch, has_events, tracker_engine
 
     _setup_logging()
     s = get_settings()
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=days or s.retention_days)
-    tracker = tracker_engine(s.resolved_tracker_db_url())
+    try:
+        tracker = tracker_engine(s.resolved_tracker_db_url())
+    except StoreMismatch as exc:  # nothing purged: neither Rasa's store nor the API's tables
+        _fail(str(exc))
     try:
         with _db_session() as session:
             if has_events(tracker):

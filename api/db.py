@@ -6,7 +6,6 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -124,8 +123,3 @@ def migrate(engine: Engine) -> None:
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
-
-
-def sessions(factory: sessionmaker[Session]) -> Iterator[Session]:
-    with factory() as session:
-        yield session

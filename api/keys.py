@@ -1,4 +1,4 @@
-"""Staff API keys: creation, lookup and scopes. Keys look like gk_<prefix>_<secret>."""
+"""Staff API keys (gk_<prefix>_<secret>): creation, lookup and scopes; the bot's service credential's check."""
 
 from __future__ import annotations
 
@@ -40,6 +40,18 @@ def check_key(session: Session, key: str) -> ApiKey | None:
     if record is None or record.revoked_at is not None:
         return None
     return record if hmac.compare_digest(record.digest, _digest(key)) else None
+
+
+def service_digest(secret: str) -> str:
+    """What the API keeps of the bot's service credential (GUICHET_SERVICE_KEY_SHA256): its SHA-256, hex."""
+    return _digest(secret)
+
+
+def is_service_key(presented: str | None, digest: str | None) -> bool:
+    """Whether a presented bearer secret is the service credential whose digest the settings hold."""
+    if not presented or not digest:
+        return False
+    return hmac.compare_digest(_digest(presented), digest)
 
 
 def allows(record: ApiKey, needed: str) -> bool:

@@ -1,16 +1,21 @@
-"""Edge protections: CORS allow-list, request size limit, per-client rate limit, security headers."""
+"""Edge protections: CORS allow-list, request size limit, per-client rate limit, security headers, and the
+check of the bot's service credential (the routes only the bot may call)."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Annotated
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .keys import is_service_key
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -96,8 +101,9 @@ class RateLimit:
     """Per-client moving-window rate limit (the `limits` library, which slowapi wraps: slowapi's
     middleware cannot find routes in this FastAPI version, so it would silently limit nothing)."""
 
-    def __init__(self, app: ASGIApp, rate: str, trusted: tuple[str, ...] = (), exempt: tuple[str, ...] = ("/health",)):
-        self.app, self.item, self.exempt = app, parse(rate), exempt
+    def __init__(self, app: ASGIApp, rate: str, trusted: tuple[str, ...] = (), exempt: tuple[str, ...] = ("/health",),
+                 service_digest: str | None = None):
+        self.app, self.item, self.exempt, self.service_digest = app, parse(rate), exempt, service_digest
         # Addresses or networks ("10.0.5.0/24": every action-server replica of a deployment).
         self.trusted = [ipaddress.ip_network(t.strip(), strict=False) for t in trusted if t.strip()]
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
@@ -109,12 +115,20 @@ class RateLimit:
             return False
         return any(address in net for net in self.trusted)
 
+    def _service(self, scope: Scope) -> bool:
+        """The request carries the bot's service credential (it speaks for many founders, wherever it runs)."""
+        if not self.service_digest:
+            return False
+        header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        scheme, _, secret = header.partition(" ")
+        return scheme.lower() == "bearer" and is_service_key(secret.strip(), self.service_digest)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
-        if self._trusted(client):  # the action server and other local services speak for many founders
+        if self._service(scope) or self._trusted(client):  # the action server speaks for many founders
             await self.app(scope, receive, send)
             return
         if not self.limiter.hit(self.item, client):
@@ -136,7 +150,9 @@ def protect(
 ) -> None:
     """Install the protections, outermost first: size limit, CORS, rate limit, headers."""
     if rate_limit:
-        app.add_middleware(RateLimit, rate=rate_limit, trusted=trusted)
+        settings = getattr(app.state, "settings", None)  # create_app sets it before calling this
+        digest = getattr(settings, "service_key_sha256", None)
+        app.add_middleware(RateLimit, rate=rate_limit, trusted=trusted, service_digest=digest)
 
     app.add_middleware(SecurityHeaders)
 
@@ -148,3 +164,33 @@ def protect(
         max_age=600,
     )
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, overrides=body_overrides)
+
+
+_bearer = HTTPBearer(auto_error=False)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+_UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+def _service_digest(request: Request) -> str | None:
+    return request.app.state.settings.service_key_sha256
+
+
+def require_service(request: Request, credentials: Bearer) -> None:
+    """The bot's routes: 401 unless the request carries the service credential."""
+    if credentials is None:
+        raise HTTPException(401, "this route is the bot's: send its service credential as Authorization: Bearer KEY",
+                            headers=_UNAUTHORIZED)
+    if not is_service_key(credentials.credentials, _service_digest(request)):
+        raise HTTPException(401, "unknown service credential", headers=_UNAUTHORIZED)
+
+
+def optional_service(request: Request, credentials: Bearer) -> bool:
+    """True with the service credential, False with none; a wrong one is a 401 all the same."""
+    if credentials is None:
+        return False
+    require_service(request, credentials)
+    return True
+
+
+ServiceCaller = Annotated[None, Depends(require_service)]
+MaybeService = Annotated[bool, Depends(optional_service)]

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     rate_limit: str = "300/minute"  # `limits` syntax; empty disables
     # Clients exempt from the rate limit: addresses or networks (the bot's action servers; loopback here).
     rate_limit_trusted: list[str] = ["127.0.0.1", "::1"]
+    # The bot's service credential (issue 19, item 2): the SHA-256 (hex) of the secret the action server sends
+    # as "Authorization: Bearer ..." (its GUICHET_BOT_API_KEY). Filing hand-offs and their notes needs it, and
+    # it exempts its bearer from the rate limit. Unset: no caller can file a hand-off (401).
+    service_key_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # Hand-offs one conversation may file (the API refuses more with a 409).
+    handoffs_per_conversation: int = Field(default=3, ge=1, le=100)
     # Rasa's SQL tracker store, where conversations live (scripts/run_all.sh points Rasa at the same file);
     # staff routes read it, erasure and `guichet purge` delete from it.
     tracker_db_url: str | None = None  # default: sqlite:///<data_dir>/rasa-tracker.db
@@ -72,6 +78,9 @@ class Settings(BaseSettings):
     fusion_lexical_weight: float = Field(default=1.0, ge=0)
     fusion_dense_weight: float = Field(default=0.5, ge=0)
     chunk_max_chars: int = Field(default=700, ge=200, le=5000)
+    # "production": the public API description (/openapi.json, /docs) leaves out the staff routes, which staff
+    # read at /staff/openapi.json with their key; "development" (make run): one description with everything.
+    environment: Literal["development", "production"] = "development"
 
     def dense_langs(self) -> tuple[str, ...]:
         if self.embedding_langs.strip():

@@ -1,15 +1,17 @@
-"""Response bodies of the staff routes: conversations, analytics, documents."""
+"""Response bodies of the staff routes: conversations, hand-offs, analytics, documents, lapsed records."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
+from guichet_contract.messages import PayloadType
 from pydantic import BaseModel, Field
 
 TrackerState = str  # "ok", "absent" (Rasa has not started yet) or "down (Error)"
 
 
-class Profile(BaseModel):
+class ConversationProfile(BaseModel):
     stage: str | None = None
     product_kind: str | None = None
     organisation_type: str | None = None
@@ -26,7 +28,7 @@ class ConversationSummary(BaseModel):
     lang: Literal["fr", "en"]
     levers: list[str] = Field(description="ids of the lever cards shown")
     handoff: bool = Field(description="a hand-off case is held for this conversation")
-    profile: Profile
+    profile: ConversationProfile
 
 
 class ConversationPage(BaseModel):
@@ -125,3 +127,45 @@ class Reindexed(BaseModel):
         description="documents that claimed an id or sources of the knowledge base, kept under their own id",
     )
     mode: str
+
+
+class HandoffSummary(BaseModel):
+    reference: str
+    status: Literal["open", "assigned", "closed"]
+    assignee: str | None
+    lang: str
+    created_at: str
+    levers: list[str] = Field(description="ids of the levers on the case")
+    conversation_id: str
+
+
+class HandoffList(BaseModel):
+    handoffs: list[HandoffSummary]
+
+
+class HandoffDetail(HandoffSummary):
+    name: str
+    email: str
+    profile: dict[str, Any]
+    project_text: str | None
+    cards: list[dict[str, Any]] = Field(
+        serialization_alias=PayloadType.LEVER_CARDS.value,
+        description="the lever cards as /route gave them when the case was filed",
+    )
+    transcript: list[dict[str, Any]] = Field(description="the conversation's turns, and the founder's notes")
+
+
+class Lapse(BaseModel):
+    kind: str
+    record: str
+    field: str
+    date: dt.date
+    detail: str
+    on_purpose: bool
+
+
+class Lapsed(BaseModel):
+    today: dt.date
+    wrong: int
+    on_purpose: int
+    lapses: list[Lapse]

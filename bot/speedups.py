@@ -1,4 +1,11 @@
-"""Measured fixes to Rasa 3.6's per-turn cost, applied when Rasa imports this project's modules.
+"""Measured fixes to Rasa 3.6's per-turn cost, applied by one call, `apply`, when the Rasa server starts.
+
+Rasa enters this project's code at start by building the tracker store bot/endpoints.yml names
+(stores.CheckedSQLTrackerStore), before it loads the model: its constructor calls `apply(settings().speedups)`.
+They patch Rasa's internals, so they are applied only to the Rasa they were checked against (RASA_VERSION,
+the pin of bot/requirements.txt; another version: refused, with a warning, and Rasa runs as shipped), and
+GUICHET_RASA_SPEEDUPS=off leaves Rasa as shipped. tests/bot/test_speedups.py checks each against Rasa's own
+result (tests/bot/rasa_side/speedups_check.py): run it before raising RASA_VERSION.
 
 Each was found with py-spy under load (scripts/load.py rasa --profile) and changes no result:
 
@@ -39,17 +46,44 @@ Each was found with py-spy under load (scripts/load.py rasa --profile) and chang
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Text
+from typing import Any
 
 log = logging.getLogger(__name__)
+RASA_VERSION = "3.6.21"  # the Rasa every patch below was checked against (bot/requirements.txt pins it)
+SWITCH = "GUICHET_RASA_SPEEDUPS"  # read with the Rasa server's other settings (channels/settings.py)
 _applied = False
 
 
-def apply() -> None:
-    """Replace the per-answer validation by a prebuilt validator (idempotent)."""
+def apply(on: bool = True, rasa_version: str | None = None) -> bool:
+    """Apply every patch, once, if on and the installed Rasa is RASA_VERSION; whether they are applied."""
     global _applied
+    if not on:
+        log.info("speedups off (%s=off): Rasa runs as shipped", SWITCH)
+        return _applied
     if _applied:
-        return
+        return True
+    if rasa_version is None:
+        from rasa.version import __version__ as rasa_version
+    if rasa_version != RASA_VERSION:
+        log.warning(
+            "speedups NOT applied: written and checked for Rasa %s, this is Rasa %s; Rasa runs as shipped (slower). "
+            "Check them with tests/bot/test_speedups.py, then set speedups.RASA_VERSION; %s=off silences this.",
+            RASA_VERSION, rasa_version, SWITCH,
+        )  # fmt: skip
+        return False
+    _validate_once()
+    _skip_nlu_for_payloads()
+    _event_classes_once()
+    _kept_endpoint_sessions()
+    _freeze_after_model_load()
+    _quick_slot_copy()
+    _applied = True
+    log.info("speedups applied (Rasa %s; %s=off to leave Rasa as shipped)", rasa_version, SWITCH)
+    return True
+
+
+def _validate_once() -> None:
+    """Replace the per-answer validation by a prebuilt validator."""
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
@@ -61,7 +95,7 @@ def apply() -> None:
     validator = cls(schema)
     quick = _discriminated(schema, cls)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         if quick is not None and quick(result):
             return True
         try:  # the whole schema: Rasa's own verdict and error
@@ -79,16 +113,10 @@ def apply() -> None:
             raise e
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    _skip_nlu_for_payloads()
-    _event_classes_once()
-    _kept_endpoint_sessions()
-    _freeze_after_model_load()
-    _quick_slot_copy()
-    _applied = True
     log.debug("speedups: action server answers validated by a prebuilt %s", cls.__name__)
 
 
-def _discriminated(schema: Dict[Text, Any], cls: Any) -> Any:
+def _discriminated(schema: dict[str, Any], cls: Any) -> Any:
     """A quick check equivalent to the whole schema for the answers it accepts, or None.
 
     The schema's events are a `oneOf` of 23 event types told apart by the const of `event`: jsonschema
@@ -99,7 +127,7 @@ def _discriminated(schema: Dict[Text, Any], cls: Any) -> Any:
     import copy
 
     items = schema.get("properties", {}).get("events", {}).get("items", {})
-    by_type: Dict[Text, Any] = {}
+    by_type: dict[str, Any] = {}
     for branch in items.get("oneOf") or []:
         const = branch.get("properties", {}).get("event", {}).get("const")
         if not isinstance(const, str) or const in by_type:
@@ -134,7 +162,7 @@ def _skip_nlu_for_payloads() -> None:
 
     def _parse_message_with_graph(
         self: MessageProcessor, message: Any, tracker: Any, only_output_properties: bool = True
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         text = (message.text or "").strip()
         if text.startswith(INTENT_MESSAGE_PREFIX):
             # What the graph's RegexMessageHandler node returns for this text, whatever the nodes before it found.
@@ -142,7 +170,7 @@ def _skip_nlu_for_payloads() -> None:
                 Message({TEXT: text}), self.domain, entity_extractor_name="RegexMessageHandler"
             )
             if unpacked.get(INTENT):
-                parse_data: Dict[Text, Any] = {
+                parse_data: dict[str, Any] = {
                     TEXT: "",
                     INTENT: {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0},
                     ENTITIES: [],
@@ -159,11 +187,11 @@ def _event_classes_once() -> None:
     from rasa.shared.utils.common import all_subclasses
 
     walk = Event.resolve_by_type
-    table: Dict[Text, Any] = {}
+    table: dict[str, Any] = {}
     for cls in all_subclasses(Event):
         table.setdefault(cls.type_name, cls)
 
-    def resolve_by_type(type_name: Text, default: Any = None) -> Any:
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
         found = table.get(type_name)
         return found if found is not None else walk(type_name, default)
 

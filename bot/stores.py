@@ -6,8 +6,12 @@ class cannot be imported silently becomes an InMemoryTrackerStore. This subclass
 database really holds the events table (Rasa refuses to start otherwise), says loudly when a save fails,
 and counts failures so the readiness route (readiness.py) can report them.
 
+Before any row is written, the events pass through redaction.py: the hand-off form's name and e-mail address
+are never stored once the form is over, and what was typed for them is never stored at all (issue 19, item 1).
+
 EnvRedisLockStore, the production lock store, lives here too: the module is already importable by Rasa.
-Both endpoint files name this module, so it also applies speedups.py when Rasa loads it.
+Both endpoint files name this module: Rasa builds the tracker store at start, before it loads the model,
+and its constructor applies speedups.py there (`speedups.apply`).
 """
 
 from __future__ import annotations
@@ -16,19 +20,21 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 import time
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+import redaction
 import speedups
+from channels.settings import settings
 
-speedups.apply()
 log = logging.getLogger(__name__)
 
 
@@ -105,8 +111,8 @@ class EnvRedisLockStore(RedisLockStore):
 
     def __init__(self, endpoint_config: Any) -> None:
         kwargs = dict(endpoint_config.kwargs)
-        kwargs.setdefault("db", int(os.environ.get("RASA_REDIS_DB") or 1))
-        kwargs.setdefault("key_prefix", os.environ.get("RASA_REDIS_PREFIX") or "guichet")
+        kwargs.setdefault("db", settings().redis.db)
+        kwargs.setdefault("key_prefix", settings().redis.prefix)
         super().__init__(host=endpoint_config.url or "localhost", **kwargs)
         self._issue = self.red.register_script(_LUA_ISSUE)
         self._update = self.red.register_script(_LUA_UPDATE)
@@ -147,6 +153,7 @@ def _sqlite_wal(engine: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA secure_delete=ON")  # a scrubbed contact value's old bytes are zeroed, not left
         cursor.close()
 
     engine.dispose()  # connections opened before the listener (table creation) go; new ones get the pragmas
@@ -174,6 +181,19 @@ _STORED = "_guichet_stored_events"
 _R = TypeVar("_R")
 
 
+def _touches_contact(events: Any) -> bool:
+    """Whether the hand-off form ran, or a contact slot or entity was set, in these events (else nothing to
+    redact, and the events are stored as they are)."""
+    for e in events:
+        if isinstance(e, ActiveLoop) and e.name == redaction.CONTACT_FORM:
+            return True
+        if isinstance(e, SlotSet) and e.key in redaction.CONTACT_SLOTS:
+            return True
+        if isinstance(e, UserUttered) and any(x.get("entity") in redaction.CONTACT_SLOTS for x in e.entities or []):
+            return True
+    return False
+
+
 class TrackerStoreUnusable(RuntimeError):
     """The configured conversation store cannot hold conversations."""
 
@@ -191,6 +211,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        speedups.apply(settings().speedups)  # the one place: Rasa builds this store at start, before the model
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             if self.engine.url.database not in (None, "", ":memory:"):
@@ -199,7 +220,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             _sqlite_wal(self.engine)
         self._threaded = self.engine.dialect.name != "sqlite"
         self.failed_saves = 0
-        self.last_error: Optional[str] = None
+        self.last_error: str | None = None
         problem = self.probe()
         if problem:
             raise TrackerStoreUnusable(
@@ -207,7 +228,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
                 "rather than keep conversations in memory only"
             )
 
-    def probe(self) -> Optional[str]:
+    def probe(self) -> str | None:
         """None when the events table can be read, else what is wrong."""
         try:
             with self.engine.connect() as conn:
@@ -224,12 +245,12 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             return await asyncio.to_thread(work, *args)
         return work(*args)
 
-    def _read_events(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> List[Any]:
+    def _read_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[Any]:
         with self.session_scope() as session:
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
             return [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data).all()]
 
-    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's query (the latest session, or all of them), reading only the events' JSON."""
         events = await self._db(self._read_events, sender_id, fetch_events_from_all_sessions)
         if not (self.domain and events):
@@ -239,38 +260,66 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, len(events))
         return tracker
 
-    def _rows(self, tracker: DialogueStateTracker, events: List[Any]) -> List[Dict[str, Any]]:
-        """The events table's rows for these events, column for column as SQLTrackerStore.save writes them."""
+    def _rows(self, tracker: DialogueStateTracker, start: int) -> tuple[list[dict[str, Any]], bool]:
+        """The events table's rows for the tracker's events from `start` on, column for column as
+        SQLTrackerStore.save writes them but with the hand-off form's personal data redacted; and whether the
+        contact values the store already holds must be scrubbed (redaction.py)."""
+        if not _touches_contact(tracker.events):
+            events = [e.as_dict() for e in itertools.islice(tracker.events, start, None)]
+            scrub = False
+        else:
+            every = [e.as_dict() for e in tracker.events]
+            live = tracker.active_loop_name == redaction.CONTACT_FORM
+            events = redaction.stored_events(every, start, live)
+            scrub = redaction.must_scrub(every, start, live)
         rows = []
-        for event in events:
-            data = event.as_dict()
+        for data in events:
             rows.append({
                 "sender_id": tracker.sender_id,
-                "type_name": event.type_name,
+                "type_name": data["event"],
                 "timestamp": data.get("timestamp"),
                 "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                 "action_name": data.get("name"),
                 "data": json.dumps(data),
             })
-        return rows
+        return rows, scrub
 
-    def _write(self, tracker: DialogueStateTracker, rows: Optional[List[Dict[str, Any]]]) -> None:
-        """Insert the rows; None: the tracker carries no mark, so count what is stored, Rasa's way."""
+    def _scrub(self, session: Any, sender_id: str) -> None:
+        """Null the contact slots' values the store holds for this conversation (the form is over)."""
+        table = self.SQLEvent.__table__
+        held = session.execute(
+            sa.select(table.c.id, table.c.data).where(
+                table.c.sender_id == sender_id, table.c.type_name == "slot",
+                table.c.action_name.in_(redaction.CONTACT_SLOTS))
+        ).all()
+        for row_id, data in held:
+            clean = redaction.scrubbed(data)
+            if clean is not None:
+                session.execute(table.update().where(table.c.id == row_id).values(data=clean))
+
+    def _write(self, tracker: DialogueStateTracker, start: int | None) -> None:
+        """Insert the events from `start` on; None: the tracker carries no mark, so count what is stored, Rasa's
+        way. Contact values are scrubbed in the same transaction; on SQLite the log is then folded into the
+        database and emptied, so no page holding them stays in the -wal file."""
         with self.session_scope() as session:
-            if rows is None:
-                rows = self._rows(tracker, list(self._additional_events(session, tracker)))
+            if start is None:
+                start = len(tracker.events) - len(list(self._additional_events(session, tracker)))
+            rows, scrub = self._rows(tracker, start)
+            if scrub:
+                self._scrub(session, tracker.sender_id)
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
+        if scrub and self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def _save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         stored = getattr(tracker, _STORED, None)
         total = len(tracker.events)
-        rows = None
-        if stored is not None and stored <= total:
-            rows = self._rows(tracker, list(itertools.islice(tracker.events, stored, total)))
-        await self._db(self._write, tracker, rows)
+        start = stored if stored is not None and stored <= total else None
+        await self._db(self._write, tracker, start)
         setattr(tracker, _STORED, total)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import bm25s
-import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +37,3 @@ def search(model: bm25s.BM25, tokens: list[str], k: int) -> list[tuple[int, floa
     rows, scores = model.retrieve([known], k=k, show_progress=False, n_threads=0)
     out = [(int(r), float(s)) for r, s in zip(rows[0], scores[0], strict=True) if s > 0]
     return out
-
-
-def score_all(model: bm25s.BM25, tokens: list[str]) -> np.ndarray:
-    """BM25 score of every row, for callers that aggregate over groups of rows."""
-    known = [t for t in tokens if t in model.vocab_dict]
-    if not known:
-        return np.zeros(int(model.scores["num_docs"]), dtype=np.float32)
-    return model.get_scores(known)

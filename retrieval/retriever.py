@@ -15,6 +15,10 @@ from .index import Group, LoadedIndex
 from .models import Chunk, Hit
 
 DEPTH = 50
+# detect_lang's confidence is |fr - en| / (fr + en) over the telling words of each language: above 1/3, one
+# language has more than twice the other's words and its group alone is searched; at 2 words to 1 or closer,
+# both groups are. Set so by construction in the first version (2026-11-23), not tuned on the eval sets.
+SURE_LANG = 0.34
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class Retriever:
         if lang in LANGS:
             return [lang]
         guess, confidence = detect_lang(query)
-        return [guess] if confidence >= 0.34 else [guess, *(x for x in LANGS if x != guess)]
+        return [guess] if confidence >= SURE_LANG else [guess, *(x for x in LANGS if x != guess)]
 
     def embed_query(self, query: str) -> np.ndarray | None:
         return None if self.embedder is None else self.embedder.embed_queries([query])[0]

@@ -1,7 +1,7 @@
 """Benchmark: index build and load time, warm per-query p50/p95 for search and route, peak RSS.
 
 Each mode (embedding model on, off) runs in its own process so that peak memory is its own.
-Usage: .venv/bin/python scripts/bench.py [--modes hybrid,lexical] [--repeat 3] [--out FILE]
+Usage: .venv/bin/python -m scripts.bench [--modes hybrid,lexical] [--repeat 3] [--out FILE]
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 QUERY_FILES = [ROOT / "eval" / "routing.jsonl", ROOT.parent / "shared" / "eval" / "dev.jsonl"]
 
 

@@ -3,7 +3,7 @@
 Fills a Rasa-schema SQLite store (the events Rasa 3.6 writes, see tests/api/tracker_support.py) with
 conversations of varied paths, then times /staff/analytics, /staff/conversations (plain and filtered) and
 /staff/handoffs in process, warm, and the three calls the page makes together.
-Usage: .venv/bin/python scripts/bench_staff.py [--conversations 10000] [--repeat 5] [--keep DIR]
+Usage: .venv/bin/python -m scripts.bench_staff [--conversations 10000] [--repeat 5] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import argparse
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.api.tracker_support import Talk, create_tracker_db, write
 
-from tests.api.tracker_support import Talk, create_tracker_db, write  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LEVERS = ["gnius", "bpifrance-innovation", "clinical-evaluation", "tiers-lieux", "french-tech", "training"]
 NEEDS = ["funding", "evidence", "regulatory", "testing", "training", "data", "market-access"]
@@ -68,7 +66,7 @@ def _time(client, url: str, headers: dict, repeat: int, cold: bool = True) -> di
     ms = []
     for _ in range(repeat):
         if cold:
-            client.app.state.analytics_memo = None
+            client.app.state.figures.forget()
         t0 = time.perf_counter()
         client.get(url, headers=headers).raise_for_status()
         ms.append((time.perf_counter() - t0) * 1000)
@@ -78,15 +76,14 @@ def _time(client, url: str, headers: dict, repeat: int, cold: bool = True) -> di
 def _browser(data: Path, repeat: int) -> dict:
     """Key entered -> figures, charts and first table page drawn, in a real Chromium against uvicorn."""
     import os
-    import subprocess
 
     from playwright.sync_api import expect, sync_playwright
 
     from api.db import make_engine, session_factory
     from api.keys import create_key
-    from tests.bot.conftest import free_port, wait_for
+    from scripts.stack import command, free_port, launch, stop, wait_for
 
-    port, log = free_port(), data / "api.log"
+    port = free_port()
     fixture = ROOT / "tests" / "fixtures" / "knowledge"
     env = {
         **os.environ,
@@ -96,8 +93,7 @@ def _browser(data: Path, repeat: int) -> dict:
         "GUICHET_RATE_LIMIT": "",
     }
     env.pop("GUICHET_TRACKER_DB_URL", None)
-    cmd = [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc, log = launch("api", *command("api", port), env, data)
     ms = []
     try:
         wait_for(f"http://127.0.0.1:{port}/health", proc, 60, log)
@@ -121,8 +117,7 @@ def _browser(data: Path, repeat: int) -> dict:
                     first = ms[0]
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop([proc])
     return {"first_ms": round(first, 1), "median_ms": round(statistics.median(ms), 1)}
 
 
@@ -175,7 +170,7 @@ def main() -> None:
             ]:
                 print(f"{name:28} {_time(client, url, headers, args.repeat)}")
             print(f"{'analytics, memo warm':28} {_time(client, '/staff/analytics', headers, args.repeat, cold=False)}")
-            client.app.state.analytics_memo = None
+            client.app.state.figures.forget()
             t0 = time.perf_counter()
             for url in ("/staff/analytics", "/staff/conversations?limit=25", "/staff/handoffs?limit=100"):
                 client.get(url, headers=headers).raise_for_status()

@@ -1,10 +1,10 @@
 """Load generator: concurrent founders talking to Rasa's REST channel, or staff-free calls to the API.
 
 Usage (servers already running, e.g. `make run`; or `--start` to start a private stack, see scripts/stack.py):
-  .venv/bin/python scripts/load.py rasa --url http://127.0.0.1:5005 --conversations 50 --pause 2 --duration 60
-  .venv/bin/python scripts/load.py rasa --start embedded --conversations 50 --pause 2 --duration 60
-  .venv/bin/python scripts/load.py saturate --start production --rasa-instances 2 --steps 1,2,4,8,16,32
-  .venv/bin/python scripts/load.py api --start embedded --concurrency 8 --duration 20
+  .venv/bin/python -m scripts.load rasa --url http://127.0.0.1:5005 --conversations 50 --pause 2 --duration 60
+  .venv/bin/python -m scripts.load rasa --start embedded --conversations 50 --pause 2 --duration 60
+  .venv/bin/python -m scripts.load saturate --start production --rasa-instances 2 --steps 1,2,4,8,16,32
+  .venv/bin/python -m scripts.load api --start embedded --concurrency 8 --duration 20
 Each founder plays a whole conversation (first message, the qualification questions answered through the
 buttons, the confirmation, the lever cards, a free question, a lever's details), then starts another, until
 the duration is over; with several Rasa URLs the turns of every conversation alternate between them.
@@ -32,10 +32,9 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scripts.stack import LocalStack, cpu_seconds, peak_rss_mb
 
-from scripts.stack import LocalStack, cpu_seconds, peak_rss_mb  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 FIRST_MESSAGES = [
     "Nous avons un prototype de logiciel et cherchons un financement pour le développer",

@@ -22,6 +22,21 @@ for f in "$RASA_SQLITE_PATH" "$RASA_SQLITE_PATH"-wal "$RASA_SQLITE_PATH"-shm "$R
   if [ -e "$f" ]; then chmod 600 "$f"; fi
 done
 export SQLALCHEMY_SILENCE_UBER_WARNING=1
+# The bot's service credential (docs/security.md, item 2): a fresh secret for each run, never written to disk.
+# The action server sends it; the API keeps only its SHA-256. Given already (both variables), it is kept.
+if [ -z "${GUICHET_BOT_API_KEY:-}" ]; then
+  GUICHET_BOT_API_KEY="gs_$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  unset GUICHET_SERVICE_KEY_SHA256
+fi
+export GUICHET_SERVICE_KEY_SHA256=${GUICHET_SERVICE_KEY_SHA256:-$(printf %s "$GUICHET_BOT_API_KEY" | sha256sum | cut -d' ' -f1)}
+# The web widget's session secret (docs/security.md, item 5): it signs the token binding a chat session to the tab
+# that opened it. Kept in the data folder (0600, under this umask) so that a restart does not end open sessions.
+if [ -z "${GUICHET_CHAT_SESSION_SECRET:-}" ]; then
+  CHAT_SECRET_FILE=$DATA_DIR/chat-session.secret
+  if [ ! -s "$CHAT_SECRET_FILE" ]; then head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$CHAT_SECRET_FILE"; fi
+  chmod 600 "$CHAT_SECRET_FILE"
+  GUICHET_CHAT_SESSION_SECRET=$(cat "$CHAT_SECRET_FILE")
+fi
 
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -29,9 +44,9 @@ trap cleanup EXIT INT TERM
 
 .venv/bin/uvicorn api.main:create_app --factory --host 127.0.0.1 --port "$API_PORT" &
 pids+=($!)
-(cd bot && SANIC_HOST=127.0.0.1 exec ../.venv-rasa/bin/rasa run actions --actions actions --port 5055) &
+(cd bot && SANIC_HOST=127.0.0.1 GUICHET_BOT_API_KEY=$GUICHET_BOT_API_KEY exec ../.venv-rasa/bin/rasa run actions --actions actions --port 5055) &
 pids+=($!)
-(cd bot && exec ../.venv-rasa/bin/rasa run --model models/current.tar.gz --endpoints endpoints.yml \
+(cd bot && GUICHET_CHAT_SESSION_SECRET=$GUICHET_CHAT_SESSION_SECRET exec ../.venv-rasa/bin/rasa run --model models/current.tar.gz --endpoints endpoints.yml \
   --credentials credentials.yml --interface 127.0.0.1 --port 5005 --cors "*") &
 pids+=($!)
 echo "API http://127.0.0.1:$API_PORT · Rasa http://127.0.0.1:5005 · actions http://127.0.0.1:5055 (Ctrl-C stops)"

@@ -1,15 +1,20 @@
-"""A private Guichet stack on loopback for benchmarks: the API, the action server and one or more Rasa servers.
+"""A private Guichet stack on loopback: the API, the action server and one or more Rasa servers.
+
+The one launcher of the project's processes: the benchmarks (LocalStack), the end-to-end tests
+(tests/bot/conftest.py) and the production tier (tests/production/conftest.py) start them with `command`,
+`loopback_env`, `launch` and `stop` below.
 
 `embedded`: the defaults (SQLite files in a temporary folder, in-memory lock store), one Rasa server.
 `production`: bot/endpoints.production.yml, i.e. a PostgreSQL tracker store and a Redis lock store shared by
 every Rasa server, and the API on PostgreSQL; fresh databases are created and dropped afterwards.
 Run alone, it starts the stack and prints its addresses until Ctrl-C:
-  .venv/bin/python scripts/stack.py production --rasa-instances 2
+  .venv/bin/python -m scripts.stack production --rasa-instances 2
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import secrets
 import shutil
@@ -26,7 +31,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 UVICORN = ROOT / ".venv" / "bin" / "uvicorn"
-MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+BOT = ROOT / "bot"
+MODEL = BOT / "models" / "current.tar.gz"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 REDIS = {"host": "127.0.0.1", "port": 6379}
 
@@ -99,6 +105,67 @@ def _pg(sql: str) -> None:
         conn.execute(sql)
 
 
+def command(name: str, port: int, endpoints: str = "endpoints.yml", api_workers: int = 1, quiet: bool = False
+            ) -> tuple[list[str], Path]:
+    """The command line and working folder of one process: "api", "actions", or a Rasa server (any other name)
+    with the endpoints file given (bot/endpoints.yml: embedded stores; endpoints.production.yml)."""
+    if name == "api":
+        cmd = [str(UVICORN), "api.main:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port)]
+        cmd += ["--workers", str(api_workers)] if api_workers != 1 else []
+        return cmd + (["--log-level", "warning"] if quiet else []), ROOT
+    if name == "actions":
+        return [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)], BOT
+    return [str(RASA), "run", "--model", str(MODEL), "--endpoints", endpoints, "--credentials", "credentials.yml",
+            "--interface", "127.0.0.1", "--port", str(port)], BOT  # fmt: skip
+
+
+def service_credential(key: str) -> dict[str, str]:
+    """The bot's service credential (docs/security.md, item 2): the actions send the key, the API keeps its digest."""
+    return {"GUICHET_BOT_API_KEY": key, "GUICHET_SERVICE_KEY_SHA256": hashlib.sha256(key.encode()).hexdigest()}
+
+
+def loopback_env(api: str, actions: str, data_dir: Path, service_key: str) -> dict[str, str]:
+    """What every process of a private stack is told: where the API and the action server listen, the data
+    folder, the index built by `make index` (never rebuilt per stack), the service credential, Rasa quiet."""
+    return {
+        "GUICHET_DATA_DIR": str(data_dir),
+        "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
+        "GUICHET_EMBEDDING_EXPORT_DIR": str(ROOT / "var" / "models"),  # exported once, not per stack
+        "GUICHET_API_URL": api,
+        "GUICHET_ACTIONS_URL": f"{actions}/webhook",
+        "SANIC_HOST": "127.0.0.1",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **service_credential(service_key),
+    }
+
+
+def embedded_stores(folder: Path) -> dict[str, str]:
+    """Rasa's tracker store as a SQLite file in folder, which the API reads too (bot/endpoints.yml)."""
+    return {"RASA_SQLITE_PATH": str(folder / "rasa.db"), "GUICHET_TRACKER_DB_URL": f"sqlite:///{folder / 'rasa.db'}"}
+
+
+def launch(name: str, cmd: list[str], cwd: Path, env: dict[str, str], log_dir: Path) -> tuple[subprocess.Popen, Path]:
+    """Start one process, its output in log_dir/NAME.log. umask 077: the SQLite stores the processes create (and
+    their -wal files) are private, as with run_all.sh."""
+    log = log_dir / f"{name}.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, umask=0o077)
+    return proc, log
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to each, then wait for all (SIGKILL after 20 s)."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 class LocalStack:
     def __init__(self, mode: str = "embedded", rasa_instances: int = 1, api_workers: int = 1, api_only: bool = False):
         if mode == "embedded" and rasa_instances != 1:
@@ -111,23 +178,15 @@ class LocalStack:
         self.procs: dict[str, subprocess.Popen] = {}
         self.databases: list[str] = []
         self.api, self.actions, self.rasa = "", "", []
+        self.service_key = f"gs_{secrets.token_urlsafe(32)}"
 
     def _env(self, api_port: int, actions_port: int) -> dict[str, str]:
-        env = {
-            **os.environ,
-            "GUICHET_DATA_DIR": str(self.tmp / "data"),
-            "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
-            "GUICHET_EMBEDDING_EXPORT_DIR": str(ROOT / "var" / "models"),  # exported once, not per stack
-            "GUICHET_API_URL": f"http://127.0.0.1:{api_port}",
-            "GUICHET_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-            "SANIC_HOST": "127.0.0.1",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "RASA_TELEMETRY_ENABLED": "false",
-        }
+        loopback = loopback_env(
+            f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{actions_port}", self.tmp / "data", self.service_key
+        )
+        env = {**os.environ, **loopback}
         if self.mode == "embedded":
-            env["RASA_SQLITE_PATH"] = str(self.tmp / "rasa.db")
-            env["GUICHET_TRACKER_DB_URL"] = f"sqlite:///{self.tmp / 'rasa.db'}"
-            return env
+            return {**env, **embedded_stores(self.tmp)}
         tag = secrets.token_hex(4)
         api_db, rasa_db = f"guichet_bench_api_{tag}", f"guichet_bench_rasa_{tag}"
         for db in (api_db, rasa_db):
@@ -149,12 +208,9 @@ class LocalStack:
         )
         return env
 
-    def _start(self, name: str, cmd: list[str], cwd: Path, env: dict[str, str]) -> None:
-        log = (self.tmp / f"{name}.log").open("w")
-        # umask 077: the SQLite stores the processes create (and their -wal files) are private, as with run_all.sh.
-        self.procs[name] = subprocess.Popen(
-            cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, umask=0o077
-        )
+    def _start(self, name: str, port: int, env: dict[str, str], endpoints: str = "endpoints.yml") -> None:
+        cmd, cwd = command(name, port, endpoints, self.api_workers, quiet=True)
+        self.procs[name] = launch(name, cmd, cwd, env, self.tmp)[0]
 
     def _wait(self, name: str, url: str, timeout: float) -> None:
         try:
@@ -166,17 +222,12 @@ class LocalStack:
         api_port, actions_port = free_port(), free_port()
         env = self._env(api_port, actions_port)
         endpoints = "endpoints.yml" if self.mode == "embedded" else "endpoints.production.yml"
-        self._start("api", [str(UVICORN), "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                            "--port", str(api_port), "--workers", str(self.api_workers), "--log-level", "warning"],
-                    ROOT, env)
+        self._start("api", api_port, env)
         if not self.api_only:
-            self._start("actions", [str(RASA), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-                        ROOT / "bot", env)
+            self._start("actions", actions_port, env)
         ports = [free_port() for _ in range(self.instances)]
         for i, port in enumerate(ports, start=1):
-            self._start(f"rasa{i}", [str(RASA), "run", "--model", str(MODEL), "--endpoints", endpoints,
-                                     "--credentials", "credentials.yml", "--interface", "127.0.0.1",
-                                     "--port", str(port)], ROOT / "bot", env)
+            self._start(f"rasa{i}", port, env, endpoints)
         self.api, self.actions = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{actions_port}"
         self.rasa = [f"http://127.0.0.1:{p}" for p in ports]
         try:
@@ -194,13 +245,7 @@ class LocalStack:
         return {name: p.pid for name, p in self.procs.items()}
 
     def stop(self) -> None:
-        for p in self.procs.values():
-            p.terminate()
-        for p in self.procs.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(list(self.procs.values()))
         for db in self.databases:
             try:
                 _pg(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')

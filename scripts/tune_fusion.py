@@ -3,7 +3,7 @@
 For each (dense weight, RRF k) it reports hit@3 and MRR of the regex-checked fact questions in
 eval/routing.jsonl (our own set) and, separately, ../shared/eval/dev.jsonl. Pick on our own set;
 the shared set is a check, not a target.
-Usage: .venv/bin/python scripts/tune_fusion.py
+Usage: .venv/bin/python -m scripts.tune_fusion
 """
 
 from __future__ import annotations
@@ -14,15 +14,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from api.core.brain import embedder_from_settings
+from api.core.catalogue import load_catalogue
+from api.core.corpus import build_chunks
+from api.settings import Settings
+from retrieval.index import build_index, load_index
+from retrieval.retriever import FusionWeights, Retriever
 
-from api.core.brain import embedder_from_settings  # noqa: E402
-from api.core.catalogue import load_catalogue  # noqa: E402
-from api.core.corpus import build_chunks  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from retrieval.index import build_index, load_index  # noqa: E402
-from retrieval.retriever import FusionWeights, Retriever  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SETS = {
     "own": ROOT / "eval" / "routing.jsonl",

@@ -29,6 +29,12 @@ HEADING_WEIGHT = 0.5  # question words found in the passage's title or section c
 # the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
 MIN_COVERAGE = 0.55
 REDUNDANT_OVERLAP = 0.5  # a further sentence sharing this share of its stems with a chosen one adds nothing
+# Shorter pieces of a passage are headings, list labels or fragments ("Montant : 30 M€"), never a sentence that
+# answers on its own. Set by hand in the first version (2026-11-23), before the curve of MIN_COVERAGE was measured.
+MIN_SENTENCE_CHARS = 25
+# A name in a question: a capitalised word inside a sentence (Doctolib, Bpifrance) or an acronym of three
+# letters or more (PECAN, HDS). A composed answer whose first sentence never says it is about something else.
+_NAME = re.compile(r"(?<=[\w,;:'’)] )[A-ZÀ-Ý][a-zà-ÿ][\w-]*|\b[A-Z][A-Z0-9_-]{2,}\b")
 _SENT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"\d€])|\n+")
 _FIGURE = re.compile(r"\d+(?:[,.]\d+)?")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -41,6 +47,26 @@ _ASKING = {
     "there tell know possible still now today currently anymore yet exactly concretely actually really "
     "already please",
 }
+_CHATTER = "bonjour bonsoir salut hello hi hey coucou merci thanks thank svp stp please"  # greetings carry no content
+# Where a question starts inside a longer message ("Bonjour, startup, on a une DTx marquée CE, comment obtenir la
+# PECAN ?"): a clause opening with an asking word, up to the end.
+_QUESTION_CLAUSE = re.compile(
+    r"(?:^|[.!?;,:]\s*|\s[-–]\s)((?:et |and |so |alors |du coup |mais |but )?(?:comment|combien|quel(?:le)?s?|quand|"
+    r"pourquoi|qui|que|qu'|quoi|où|est-ce|faut-il|peut-on|doit-on|how|what|when|which|who|why|where|do|does|"
+    r"can|should|is|are)\b[^.!?]*\?)\s*$",
+    re.I,
+)
+
+
+def question_clause(text: str) -> str | None:
+    """The question a message ends with, when the message says more before it (a project, a greeting); None
+    when the whole message is the question."""
+    m = _QUESTION_CLAUSE.search(text.strip())
+    if not m or len(m.group(1)) >= len(text.strip()) - 3:
+        return None
+    return m.group(1)
+
+
 _NO_ANSWER = {
     "fr": (
         "Je ne sais pas : la base de connaissances de Guichet ne contient pas d'information fiable sur "
@@ -91,7 +117,7 @@ def clean(text: str) -> str:
 
 def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict[str, float]:
     """The question's content stems with their weight (idf; a stem the corpus never uses weighs the most)."""
-    asking = set(tokenize(_ASKING["en" if lang == "en" else "fr"], lang))
+    asking = set(tokenize(f"{_ASKING['en' if lang == 'en' else 'fr']} {_CHATTER}", lang))
     top = max(idf.values(), default=1.0)
     return {t: idf.get(t, top) for t in tokenize(question, lang) if t not in asking and len(t) > 1}
 
@@ -118,7 +144,7 @@ def sentences(
                 text = clean(raw)
                 toks = set(tokenize(text, lang))
                 shared = set(weights) & toks
-                if len(text) < 25 or not shared:
+                if len(text) < MIN_SENTENCE_CHARS or not shared:
                     continue
                 holds = bool(evidence) and any(p.search(fold(text)) for p in evidence)
                 if holds:
@@ -170,6 +196,9 @@ def compose(
     ranked = [s for s in every if s.hit.chunk.lang == lang] or every
     if not ranked or ranked[0].coverage < MIN_COVERAGE:
         return []
+    names = {t for m in _NAME.findall(question) for t in tokenize(m, lang)}
+    if names - ranked[0].stems - set(tokenize(f"{ranked[0].hit.chunk.title} {ranked[0].hit.chunk.section}", lang)):
+        return []  # "what does Doctolib pay its HDS host": a sentence on HDS without Doctolib does not answer
     chosen = [ranked[0]]
     words = len(ranked[0].text.split())
     for s in ranked[1:]:

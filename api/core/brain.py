@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from retrieval.analysis import LANGS, detect_lang, tokenize
+from retrieval.analysis import LANGS, detect_lang, fold, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
 from retrieval.models import Hit
@@ -19,7 +19,7 @@ from retrieval.retriever import FusionWeights, Retriever
 
 from . import answerer, router
 from .catalogue import Catalogue, Lever, load_catalogue
-from .citations import Statement
+from .citations import Statement, month_year
 from .fiches import Fiche
 from .matching import FicheMatch, FicheTerms, fiche_terms, match_fiche
 from .profile import Profile, extract
@@ -34,6 +34,10 @@ COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
 FICHE_MIN = 0.25
 FICHE_NEAR = 0.18
+# Passages searched for a question no fiche answers; the composed answer picks its sentences among them. Set by
+# hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
+# the first passages, not this depth.
+ASK_PASSAGES = 6
 _STATUS = {
     "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
            "in-force": "en vigueur", "unknown": "inconnu"},
@@ -62,29 +66,24 @@ class Brain:
         hits = self.retriever.search(query, k=max(k, RERANK_DEPTH), lang=lang)
         return rerank_by_answer_type(query, hits, self.catalogue.vocab)[:k]
 
-    def lever_similarity(self, text: str, lang: str | None = None) -> tuple[dict[str, float], dict[str, str]]:
-        """Per lever: how close the text is to its example phrasings (0..1), and the closest phrasing."""
+    def lever_similarity(self, text: str, lang: str | None = None) -> dict[str, float]:
+        """Per lever: how close the text is to its example phrasings (0..1)."""
         langs = self.retriever.query_langs(text, lang)
         ranked = self.retriever.rankings(text, langs, kind="example")
         use_dense = self.retriever.embedder is not None and bool(set(langs) & set(self.retriever.weights.dense_langs))
-        lex: dict[str, tuple[float, str]] = {}
+        lex: dict[str, float] = {}
         for chunk, s in ranked["lexical"]:
             if chunk.lever_id and chunk.lever_id not in lex:
-                lex[chunk.lever_id] = (s / (s + LEX_HALF), chunk.text)
-        den: dict[str, tuple[float, str]] = {}
+                lex[chunk.lever_id] = s / (s + LEX_HALF)
+        den: dict[str, float] = {}
         for chunk, s in ranked["dense"]:
             if chunk.lever_id and chunk.lever_id not in den:
-                den[chunk.lever_id] = (min(1.0, max(0.0, (s - COS_FLOOR) / COS_SPAN)), chunk.text)
-        sims, examples = {}, {}
+                den[chunk.lever_id] = min(1.0, max(0.0, (s - COS_FLOOR) / COS_SPAN))
+        sims = {}
         for lever in self.catalogue.levers:
-            parts = [lex.get(lever.id, (0.0, ""))]
-            if use_dense:
-                parts.append(den.get(lever.id, (0.0, "")))
-            sims[lever.id] = sum(p[0] for p in parts) / len(parts)
-            best = max(parts, key=lambda p: p[0])
-            if best[0] > 0.3:
-                examples[lever.id] = best[1]
-        return sims, examples
+            parts = [lex.get(lever.id, 0.0), *([den.get(lever.id, 0.0)] if use_dense else [])]
+            sims[lever.id] = sum(parts) / len(parts)
+        return sims
 
     def route(self, text: str | None, profile: Profile | None = None, lang: str | None = None) -> dict:
         """Rank the levers for a message and/or a profile (the profile's known values win over the text)."""
@@ -92,7 +91,7 @@ class Brain:
         if text and text.strip():
             ex = extract(text, self.catalogue.vocab)
             lang = self.lang_of(text, lang)
-            sims, _ = self.lever_similarity(text, lang)  # the closest phrasings are internal: not shown
+            sims = self.lever_similarity(text, lang)
             scope = router.assess_scope(ex, max(sims.values(), default=0.0))
             if not scope.in_scope and given.needs and not ex.off_topic:
                 # Needs given in the profile (a founder in the qualification flow) put terse words in scope.
@@ -133,11 +132,19 @@ class Brain:
         """Every vocabulary code -> its label in one language."""
         return {code: label for table in self.vocabulary_labels(lang).values() for code, label in table.items()}
 
-    def match_fiche(self, question: str, lang: str, exclude: set[str] | None = None) -> FicheMatch | None:
+    def terms(self, lang: str) -> dict[str, FicheTerms]:
         if lang not in self.fiche_terms:
             self.fiche_terms[lang] = fiche_terms(self.catalogue.fiches, lang)
+        return self.fiche_terms[lang]
+
+    def match_fiche(
+        self, question: str, lang: str, exclude: set[str] | None = None, only: frozenset[str] | None = None
+    ) -> FicheMatch | None:
         evidence = evidence_patterns(question, self.catalogue.vocab)
-        return match_fiche(self.retriever, question, lang, self.idf, self.fiche_terms[lang], evidence, exclude)
+        asking = asking_words(question, self.catalogue.vocab)
+        return match_fiche(
+            self.retriever, question, lang, self.idf, self.terms(lang), evidence, exclude, asking, only
+        )
 
     def ask(
         self, question: str, lang: str | None = None, today: dt.date | None = None, context: Sequence[str] = ()
@@ -154,25 +161,36 @@ class Brain:
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
-        if ex.unknowable or _later_year(question, today):  # the future, someone's private contact details
+        # The future, someone's private contact details: not knowable.
+        if ex.unknowable or _later_year(question, today, self.catalogue.vocab.named_years):
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None]
-        scoped = f"{question} {' '.join(lv.name.get(lang) for lv in shown)}" if shown else ""
+        shown += [tp for lv in shown for tp in self.catalogue.topics(lv.id)]  # the steps named on their cards
+        names = " ".join(lv.name.get(lang) for lv in shown if lv.within is None)
+        scoped = f"{question}{_SCOPE_MARK}{names}" if shown else ""
         match = self.match_fiche(question, lang)
-        # A question of one content word at most that names nothing ("et on peut toucher combien ?"), asked
-        # right after cards, is about them first; one naming a thing ("c'est quoi PECAN ?") stands on its own.
-        thin = len(answerer.question_weights(question, lang, self.idf.get(lang, {}))) <= 1 and not _NAMED.search(
-            question
-        )
+        # A question at the end of a longer message (a project first) that no fiche answers as a whole is read
+        # alone: the project's words outweighed what is asked. (Read first, the clause alone, "how do we get
+        # access?", would match whatever fiche is about access, whatever the message asks access to.)
+        clause = answerer.question_clause(question)
+        if clause and (match is None or match.confidence < FICHE_MIN):
+            match = self.match_fiche(clause, lang) or match
+        # Right after cards, a question that names nothing ("et on peut toucher combien ?": one content word at
+        # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
+        # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
+        words = set(answerer.question_weights(question, lang, self.idf.get(lang, {})))
+        thin = len(words) <= 1 and not _NAMED.search(question)
+        subject = self.terms(lang)[match.fiche_id].subject if match and match.fiche_id in self.terms(lang) else None
+        aside = subject is not None and bool(subject) and not subject & words
         alone = partial(self._from_fiche, match, lang, today)
         in_context = partial(self._fiche_in_context, scoped, shown, lang, today)
-        for attempt in (in_context, alone) if thin else (alone, in_context):
+        for attempt in (in_context, alone) if thin or aside else (alone, in_context):
             body = attempt()
             if body is not None:
                 return body
         searched = {}
-        for query in filter(None, (question, scoped)):
-            hits = searched[query] = self.search(query, k=6, lang=lang)
+        for query in filter(None, (question, clause, scoped)):
+            hits = searched[query] = self.search(query, k=ASK_PASSAGES, lang=lang)
             evidence = evidence_patterns(query, self.catalogue.vocab)
             asking = asking_words(query, self.catalogue.vocab)
             statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
@@ -187,14 +205,19 @@ class Brain:
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
 
     def _fiche_in_context(self, scoped: str, shown: list[Lever], lang: str, today: dt.date) -> dict | None:
-        """The fiche of one of the levers just shown that the question, read with their names, asks."""
+        """The fiche of one of the levers just shown (or of a step named on their cards) that the question, read
+        with their names, asks."""
         if not scoped:
             return None
-        in_context = self.match_fiche(scoped, lang)
-        fiche = self.catalogue.fiche(in_context.fiche_id) if in_context else None
-        if fiche is None or not {lv.id for lv in shown} & set(fiche.levers):
-            return None
-        return self._from_fiche(in_context, lang, today)
+        ids = {lv.id for lv in shown}
+        theirs = frozenset(f.id for f in self.catalogue.fiches if ids & set(f.levers))
+        question = scoped[: scoped.index(_SCOPE_MARK)] if _SCOPE_MARK in scoped else scoped
+        best = max(
+            filter(None, (self.match_fiche(q, lang, only=theirs) for q in (question, scoped))),
+            key=lambda m: m.confidence,
+            default=None,
+        )
+        return self._from_fiche(best, lang, today)
 
     def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date) -> dict | None:
         """The fiche's answer when the match is confident enough."""
@@ -214,12 +237,18 @@ class Brain:
                 "fiche": None, "status": None, "patient": patient}
 
 
+IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
+_SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
 _NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
-def _later_year(text: str, today: dt.date) -> bool:
-    """The question names a year after the current one: what it asks has not happened yet."""
-    return any(int(y) > today.year for y in re.findall(r"\b(20\d\d)\b", text))
+def _later_year(text: str, today: dt.date, named: Sequence[str] = ()) -> bool:
+    """The question names a year after the current one: what it asks has not happened yet. A year inside a
+    programme's name ("France 2030", `named`: vocabularies.yaml named_years) is not a date."""
+    folded = fold(text)
+    for pattern in named:
+        folded = re.sub(pattern, " ", folded)
+    return any(int(y) > today.year for y in re.findall(r"\b(20\d\d)\b", folded))
 
 
 def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
@@ -228,8 +257,8 @@ def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
         return []
     st = fiche.status
     label = _STATUS["en" if lang == "en" else "fr"][st.value]
-    when = st.known_on.isoformat()
-    text = f"Status: {label} (as known on {when})" if lang == "en" else f"Statut : {label} (information du {when})"
+    when = month_year(st.known_on, lang)  # a month, not a day: an ISO date reads as figures next to the answer's
+    text = f"Status: {label} (as known in {when})" if lang == "en" else f"Statut : {label} (information {when})"
     return [Statement(text, (st.source,), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
 
 
@@ -250,18 +279,22 @@ def build_brain(
 
 
 def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:
-    """Inverse document frequency of each stem over the searchable chunks of each language."""
-    out: dict[str, dict[str, float]] = {}
+    """Inverse document frequency of each stem, per language, over what the knowledge says: the passages and the
+    fiches' phrasings (a word only fiches use, "startup", weighs as rare as it is, not as the rarest)."""
+    df: dict[str, dict[str, int]] = {}
+    size: dict[str, int] = {}
     for group in index.groups.values():
-        if group.kind != "passage":
+        if group.kind not in IDF_KINDS:
             continue
-        df: dict[str, int] = {}
+        counts = df.setdefault(group.lang, {})
+        size[group.lang] = size.get(group.lang, 0) + len(group.chunks)
         for chunk in group.chunks:
             for tok in set(tokenize(chunk.text, group.lang)):
-                df[tok] = df.get(tok, 0) + 1
-        n = len(group.chunks)
-        out[group.lang] = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-    return out
+                counts[tok] = counts.get(tok, 0) + 1
+    return {
+        lang: {t: math.log(1 + (size[lang] - d + 0.5) / (d + 0.5)) for t, d in counts.items()}
+        for lang, counts in df.items()
+    }
 
 
 def embedder_from_settings(settings) -> tuple[Embedder | None, str]:

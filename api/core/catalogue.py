@@ -98,6 +98,14 @@ class Contact(Strict):
     url: str | None = None
 
 
+# A need a lever weighs at this or more is one it is for: the router says "it answers: ..." and sends founders
+# with that need to it, and the need's label is one of the lever's example phrasings; below, the need only adds
+# to its score (a research programme touches funding, but a founder after funding is not sent to it). The
+# records give their main need 1.0 and secondary ones 0.2-0.8 (knowledge/README.md); set by hand in the first
+# version (2026-11-23).
+PRIMARY_NEED = 0.5
+
+
 class Lever(Strict):
     """One programme, fund, place or contact of the strategy a founder can be routed to; its `status` says where
     it stands, as known on a date, and which source says so."""
@@ -108,6 +116,10 @@ class Lever(Strict):
     operator: I18n
     axis: int | None = Field(default=None, ge=1, le=5)
     lever_type: Code
+    # A topic shown inside another lever's card (a step of the path that lever opens onto: early coverage
+    # within market access, HDS hosting within regulatory orientation). Routed on its own needs, criteria and
+    # examples, it lifts its lever and is named on its card; it never says who runs what.
+    within: Code | None = None
     stages: list[Code] = Field(default_factory=list)
     organisation_types: list[Code] = Field(default_factory=list)
     product_kinds: list[Code] = Field(default_factory=list)
@@ -182,6 +194,8 @@ class Vocabularies(Strict):
     # pharmacist (15 or 112 in an emergency) unless the message also speaks of a project.
     patient: dict[Lang, list[str]] = Field(default_factory=dict)
     unknowable: dict[Lang, list[str]] = Field(default_factory=dict)  # the future, private contact details
+    # Names that hold a year ("France 2030", "Innovation santé 2030"): the year is not a date asked about.
+    named_years: list[str] = Field(default_factory=list)
     project: dict[Lang, list[str]] = Field(default_factory=dict)
     team: dict[Lang, list[str]] = Field(default_factory=dict)  # first person plural: a team or organisation speaks
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
@@ -201,6 +215,10 @@ class Catalogue(Strict):
 
     def lever(self, lever_id: str) -> Lever | None:
         return next((lv for lv in self.levers if lv.id == lever_id), None)
+
+    def topics(self, lever_id: str) -> list[Lever]:
+        """The topics shown inside a lever's card (records whose `within` names it)."""
+        return [lv for lv in self.levers if lv.within == lever_id]
 
     def due_for_review(self, today: dt.date) -> list[tuple[str, str, dt.date]]:
         """Records whose review date or validity has passed: (kind, id, date)."""
@@ -250,6 +268,12 @@ def load_catalogue(root: Path) -> Catalogue:
     if not levers:
         raise CatalogueError(f"{root / 'levers'}: no lever records")
     ids = {lv.id for lv in levers}
+    by_id = {lv.id: lv for lv in levers}
+    for lv in levers:
+        parent = by_id.get(lv.within) if lv.within else None
+        if lv.within and (parent is None or parent.id == lv.id or parent.within):
+            why = "unknown lever" if parent is None else "a topic cannot hold topics"
+            raise CatalogueError(f"{root / 'levers' / lv.id}.yaml: field within: '{lv.within}': {why}")
     fiches = []
     for path, fiche in _records(root / "fiches", Fiche):
         for field, codes, known in (

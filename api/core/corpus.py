@@ -10,7 +10,7 @@ from retrieval.chunking import chunk_documents
 from retrieval.loading import Skipped, read_folder
 from retrieval.models import Chunk, Document
 
-from .catalogue import LANGS, Catalogue, Lever, Source
+from .catalogue import LANGS, PRIMARY_NEED, Catalogue, Lever, Source
 from .fiches import Fiche
 
 CITATION = re.compile(r"\[(s\d{3})(?:,\s*([^\]]*))?\]")
@@ -83,7 +83,7 @@ def lever_examples(lever: Lever, cat: Catalogue) -> list[Chunk]:
     out = []
     for lang in LANGS:
         texts = [*lever.examples.get(lang), f"{lever.name.get(lang)}. {lever.summary.get(lang)}"]
-        texts += [cat.vocab.needs[n].label.get(lang) for n, w in lever.needs.items() if w >= 0.5]
+        texts += [cat.vocab.needs[n].label.get(lang) for n, w in lever.needs.items() if w >= PRIMARY_NEED]
         doc_id = f"lever-{lever.id}-examples.{lang}"
         for n, text in enumerate(texts):
             out.append(

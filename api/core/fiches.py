@@ -22,6 +22,21 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"\d€])")
 MAX_SENTENCES = 5
 MAX_WORDS = 110
 
+_FIGURE = re.compile(r"\d+(?:[,.]\d+)?")
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+def repeated_figure(sentences: list[str]) -> str | None:
+    """A figure of two digits or more, not a year (a day of the month counts), said in two sentences: an answer
+    says each figure once ("no figure twice"); refer back to it instead ("ce délai", "that deadline")."""
+    seen: dict[str, int] = {}
+    for i, sentence in enumerate(sentences):
+        for figure in set(_FIGURE.findall(sentence)):
+            if len(figure) >= 2 and not _YEAR.fullmatch(figure) and seen.setdefault(figure, i) != i:
+                return figure
+    return None
+
+
 Status = Literal["proposed", "announced", "open", "closed", "recurring", "in-force", "unknown"]
 
 
@@ -98,6 +113,9 @@ class Fiche(Strict):
             words = len(body.split())
             if words > MAX_WORDS:
                 raise ValueError(f"answer.{lang}: {words} words, at most {MAX_WORDS}")
+            twice = repeated_figure([t for t, _ in parts])
+            if twice:
+                raise ValueError(f"answer.{lang}: the figure {twice} is stated in two sentences: say it once")
             cited[lang] = {src for _, refs in parts for src, _ in refs}
             for _, refs in parts:
                 for _, day in refs:

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .catalogue import Catalogue, Lever, Status
-from .documents import document_records
 from .fiches import Fiche, plain
 from .records import LANGS
+from .strategy_documents import document_records
 
 # An `open` status must be re-confirmed at each review: after this many days it is old news.
 OPEN_FRESH_DAYS = 183

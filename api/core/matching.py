@@ -13,6 +13,7 @@ from .answerer import question_weights
 from .fiches import Fiche, plain, statements
 
 CANDIDATES = 12  # phrasings looked at from each ranking
+ONLY_DEPTH = 8  # x CANDIDATES phrasings searched when only some fiches may answer (those of the levers shown)
 # Cosine of all-MiniLM-L6-v2 between a question and a phrasing, squashed to 0..1 (0.35 -> 0, 0.85 -> 1).
 COS_FLOOR, COS_SPAN = 0.35, 0.5
 LEXICAL_SHARE = 0.6  # of a phrasing's closeness, when dense search is on (the rest is the squashed cosine)
@@ -24,6 +25,15 @@ _TOTAL = 1.0 + ANSWER_COVER + ANSWER_COS
 ANSWER_DEPTH = 40
 RARE_MISSING = 0.4  # the confidence lost when the fiche never says the question's rarest word
 TYPE_BONUS = 0.08  # the fiche's first sentence holds the kind of answer asked (a figure, a date)
+# A question asking for a kind of answer (a figure, a date, a duration) that the fiche's answer nowhere holds
+# is asking something else about the same subject ("how long is HDS certification valid" of a fiche on who
+# needs it): the confidence is multiplied by this.
+TYPE_MISSING = 0.6
+# A name the question asks about (an acronym: PECAN, HDS, EIC) that the fiche mentions only in passing, in its
+# answer, not in any of its phrasings: the fiche is about something else ("the CNEDiMTS's role" for "what does
+# PECAN give"); the confidence is multiplied by this.
+NAMED_ASIDE = 0.75
+NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
 @dataclass(frozen=True)
@@ -33,11 +43,16 @@ class FicheMatch:
     phrasing: str
 
 
-def overlap(question: str, phrasing: str, lang: str, idf: Mapping[str, float]) -> float:
+def overlap(
+    question: str, phrasing: str, lang: str, idf: Mapping[str, float], drop: frozenset[str] = frozenset()
+) -> float:
     """How much the question and the phrasing say the same thing: the harmonic mean of the share of each
-    one's weight (content stems, idf-weighted) that the other covers."""
-    q = question_weights(question, lang, idf)
-    p = question_weights(phrasing, lang, idf)
+    one's weight (content stems, idf-weighted) that the other covers; `drop`: stems left out of both (the
+    words that ask for a kind of answer, "how much money", which any fiche of a figure answers)."""
+    q = {t: w for t, w in question_weights(question, lang, idf).items() if t not in drop}
+    p = {t: w for t, w in question_weights(phrasing, lang, idf).items() if t not in drop}
+    if not q or not p:
+        return 0.0
     shared = set(q) & set(p)
     if not shared:
         return 0.0
@@ -59,6 +74,12 @@ class FicheTerms:
     answer: frozenset[str]
     phrasings: dict[str, frozenset[str]]
     first_sentence: str
+    answer_text: str  # the whole answer, folded, for the answer-type patterns
+    subject: frozenset[str] = frozenset()  # stems most of its phrasings say (PECAN): what the fiche is about
+
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        return self.answer.union(*self.phrasings.values())
 
 
 def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
@@ -72,6 +93,8 @@ def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
                 for n, q in enumerate(f.questions.get(lang))
             },
             parts[0][0] if parts else "",
+            fold(plain(f.answer.get(lang))),
+            _subject([frozenset(tokenize(q, lang)) for q in f.questions.get(lang)]),
         )
     return out
 
@@ -84,6 +107,8 @@ def match_fiche(
     terms: Mapping[str, FicheTerms],
     evidence: list[re.Pattern[str]] | None = None,
     exclude: set[str] | None = None,
+    asking: str = "",
+    only: frozenset[str] | None = None,
 ) -> FicheMatch | None:
     """The fiche closest to the question, with a confidence in 0..1 (None: no fiche at all).
 
@@ -91,17 +116,24 @@ def match_fiche(
     ways, and the cosine of the two when dense search is on), when the fiche (its phrasings and its answer)
     says the question's words, the rarest above all (a fiche that never says "formation" does not answer
     "combien pour la formation"), and when its first sentence holds the kind of answer asked (a figure, a
-    date) — `evidence`, from the vocabulary's answer types.
-    `exclude` leaves phrasings out by chunk id (the leave-one-out curve of scripts/answer_curve.py)."""
+    date) — `evidence`, from the vocabulary's answer types. The question's `asking` words ("combien d'argent",
+    "how long") name that kind of answer: a fiche holding it says them, whatever its words; one that holds
+    none of it answers another question.
+    `exclude` leaves phrasings out by chunk id (the leave-one-out curve of scripts/answer_curve.py); `only`
+    keeps the fiches of these ids (those of the levers just shown), looked for deeper."""
     weights = idf.get(lang, {})
-    ranked = retriever.rankings(question, [lang], kind="fiche", depth=CANDIDATES * 2)
+    depth = CANDIDATES * (ONLY_DEPTH if only is not None else 2)
+    ranked = retriever.rankings(question, [lang], kind="fiche", depth=depth)
+    if only is not None:
+        ranked = {k: [(c, x) for c, x in v if fiche_of(c.id) in only] for k, v in ranked.items()}
     cos = {c.id: s for c, s in ranked["dense"]}
     dense_on = bool(ranked["dense"])
+    asked = frozenset(tokenize(asking, lang)) if evidence else frozenset()
     phrasing: dict[str, tuple[float, str]] = {}
     for chunk, _ in ranked["lexical"][:CANDIDATES] + ranked["dense"][:CANDIDATES]:
         if exclude and chunk.id in exclude:
             continue
-        lex = overlap(question, chunk.text, lang, weights)
+        lex = overlap(question, chunk.text, lang, weights, asked)
         conf = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * _squash(cos.get(chunk.id)) if dense_on else lex
         fid = fiche_of(chunk.id)
         if conf > phrasing.get(fid, (-1.0, ""))[0]:
@@ -116,25 +148,46 @@ def match_fiche(
                 answer_cos[owner] = _squash(cosine)
     q = question_weights(question, lang, weights)
     total = sum(q.values()) or 1.0
-    known = {t: w for t, w in q.items() if t in weights}  # stems the corpus uses (typos left out)
+    # Stems the knowledge uses, in passages or in fiches (typos and chatter left out): a name only fiches use
+    # ("EIC") is a word a fiche must say to answer.
+    known = {t: w for t, w in q.items() if t in weights or any(t in ft.vocabulary for ft in terms.values())}
     rarest = max(known.values(), default=0.0)
+    asked_here = asked & set(q)
+    named = {t for m in NAMED.findall(question) for t in tokenize(m, lang)} & set(known)
     scored = {}
     for fid, (conf, _) in phrasing.items():
         ft = terms.get(fid)
         if ft is None:
             continue
         said = ft.answer.union(*(st for cid, st in ft.phrasings.items() if not (exclude and cid in exclude)))
+        holds = bool(evidence) and any(p.search(ft.answer_text) for p in evidence or ())
+        if holds:
+            said = said | asked_here
         covered = sum(w for t, w in q.items() if t in said) / total
         missing = max((w for t, w in known.items() if t not in said), default=0.0)
         score = (conf + ANSWER_COVER * covered + ANSWER_COS * answer_cos.get(fid, 0.0)) / _TOTAL
         score *= 1.0 - RARE_MISSING * (missing / rarest if rarest else 0.0)
-        if evidence and any(p.search(fold(ft.first_sentence)) for p in evidence):
+        if named - set().union(*ft.phrasings.values()):
+            score *= NAMED_ASIDE
+        if evidence and not holds:
+            score *= TYPE_MISSING
+        elif evidence and any(p.search(fold(ft.first_sentence)) for p in evidence):
             score = min(1.0, score + TYPE_BONUS)
         scored[fid] = score
     if not scored:
         return None
     best = max(scored, key=lambda f: scored[f])
     return FicheMatch(best, round(scored[best], 4), phrasing[best][1])
+
+
+def _subject(phrasings: list[frozenset[str]]) -> frozenset[str]:
+    """The stems more than half of a fiche's phrasings say: its subject ("pecan" for where to file a PECAN
+    application); none when its phrasings vary (a fiche on where to apply for any Bpifrance aid)."""
+    counts: dict[str, int] = {}
+    for stems in phrasings:
+        for t in stems:
+            counts[t] = counts.get(t, 0) + 1
+    return frozenset(t for t, n in counts.items() if 2 * n > len(phrasings) and len(phrasings) > 1)
 
 
 def _squash(cosine: float | None) -> float:

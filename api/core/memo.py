@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Feedback, Handoff
-from .tracker import EVENTS
+from . import rasa_store
 
 GRACE = 30.0
 
@@ -26,7 +26,7 @@ def fingerprint(conn: Connection | None, session: Session) -> tuple[tuple, tuple
     for model in (Feedback, Handoff):
         api += list(session.execute(select(func.max(model.id), func.count()).select_from(model)).one())
     api += list(session.execute(select(func.max(Handoff.updated_at))).one())
-    tracker = tuple(conn.execute(select(func.max(EVENTS.c.id), func.count()).select_from(EVENTS)).one()) if conn else ()
+    tracker = rasa_store.fingerprint(conn) if conn else ()
     return tuple(api), tracker
 
 

@@ -13,6 +13,10 @@ from retrieval.analysis import detect_lang, fold, words
 from .catalogue import VocabEntry, Vocabularies
 
 SLOTS = ("needs", "stage", "product_kind", "organisation_type", "medical_device", "ai")
+# How strongly a message expresses a need, before the need's own weight: NEED_SAID plus NEED_SAID_AGAIN per
+# distinct wording of it found (one wording 0.8, two or more 1.0). Set by hand in the first version (2026-11-23);
+# the router's thresholds on strength (NEEDS_ALONE...) were set with these values, on the first eval sets.
+NEED_SAID, NEED_SAID_AGAIN = 0.6, 0.2
 _NEGATION = re.compile(
     r"(\b(pas|plus|aucun) (besoin|encore besoin|interesses?)\b|\bn.avons pas besoin\b|"
     r"\b(no|don.?t|do not|not) (need|looking for|interested in)\b|\bsans\b)[^.;!?]{0,25}$"
@@ -162,7 +166,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     for code, entry in vocab.needs.items():
         hits = [m for m in _matches(entry.patterns, folded) if not _NEGATION.search(folded[: m.start()])]
         if hits:
-            strength[code] = min(1.0, 0.6 + 0.2 * len({m.group(0) for m in hits})) * entry.weight
+            strength[code] = min(1.0, NEED_SAID + NEED_SAID_AGAIN * len({m.group(0) for m in hits})) * entry.weight
     kinds = [c for c, e in vocab.product_kinds.items() if _stated(e.patterns, folded)]
     values: dict = {
         "stage": _last_stage(vocab, folded),

@@ -52,10 +52,6 @@ def asking_words(question: str, vocab: Vocabularies) -> str:
     return " ".join(spans)
 
 
-def expected_types(question: str, vocab: Vocabularies) -> list[str]:
-    return [code for code, _ in _matches(question, vocab)]
-
-
 def evidence_patterns(question: str, vocab: Vocabularies) -> list[re.Pattern[str]]:
     """Patterns of passages that hold the kind of answer the question expects.
 

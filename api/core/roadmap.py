@@ -13,6 +13,7 @@ _T = {
     "profile": {"fr": "Votre projet", "en": "Your project"},
     "criteria": {"fr": "Critères", "en": "Criteria"},
     "why": {"fr": "Pourquoi ce levier", "en": "Why this lever"},
+    "topics": {"fr": "Pour votre question", "en": "For your question"},
     "figures": {"fr": "Chiffres", "en": "Figures"},
     "next": {"fr": "Prochaines étapes", "en": "Next steps"},
     "contact": {"fr": "Contact", "en": "Contact"},
@@ -85,6 +86,9 @@ def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
     colon, semi = (" : ", " ; ") if lang == "fr" else (": ", "; ")
     for i, lever in enumerate(levers, start=1):
         out += [f"## {i}. {md(lever.get('name'))}", "", md(lever.get("summary")), ""]
+        if lever.get("topics"):  # the steps within this lever the founder's request is about (PECAN, HDS)
+            out += [f"### {_T['topics'][lang]}",
+                    *[f"- **{md(tp.get('name'))}** — {md(tp.get('summary'))}" for tp in lever["topics"]], ""]
         if lever.get("reasons"):
             out += [f"### {_T['why'][lang]}", *[f"- {md(r)}" for r in lever["reasons"]], ""]
         if lever.get("criteria"):

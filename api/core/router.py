@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .catalogue import Catalogue, Criterion, Lever
+from .catalogue import PRIMARY_NEED, Catalogue, Criterion, Lever
 from .corpus import source_label
 from .profile import Extraction, Profile
 
@@ -31,13 +31,11 @@ SOFT_MISS = 0.1
 # the third card change with every rewording of the same project. When no need is expressed at all,
 # similarity is all there is to go by, and SIM_WITH_ONE_NEED is enough.
 SIM_WITHOUT_NEED = 0.55
-# A need the lever answers at this weight or more is one it is for ("it answers: ..."); below, the need only
-# adds to its score (a research programme touches funding, but a founder after funding is not sent to it).
-PRIMARY_NEED = 0.5
 SCORE_DECIMALS = 6
 AMOUNT_ORDER = ("per-project", "national", "reference")  # float sums in another order must not reorder tied levers
 DEFAULT_NEED_STRENGTH = 0.3
 MAX_LEVERS = 5
+MAX_TOPICS = 3  # topics named on one lever's card, in rank order
 # The dialogue asks only about what decides an eligibility criterion of the levers it would show first.
 ASK_FROM_TOP = 3
 # In-scope thresholds on similarity to the levers' example phrasings (0..1).
@@ -63,8 +61,12 @@ _T = {
         "fr": "Aucun besoin exprimé ne correspond à ce levier (il répond à : {})",
         "en": "No need you expressed matches this lever (it answers: {})",
     },
+    "topics": {"fr": "Pour votre question : {}", "en": "For your question: {}"},
     "low": {"fr": "Moins pertinent que les leviers proposés", "en": "Less relevant than the levers shown"},
 }
+
+
+Scored = tuple[float, Lever, list[tuple[Criterion, str]], float]  # score, lever, verdicts, similarity
 
 
 @dataclass(frozen=True)
@@ -160,9 +162,13 @@ def rank(
     expressed = {n: w for n, w in strength.items() if n != cat.vocab.default_need or n in profile.needs}
     close = SIM_WITHOUT_NEED if expressed else SIM_WITH_ONE_NEED
     relevant = [t for t in eligible if _answers(t[1], expressed) or t[3] >= close]
-    chosen = [t for t in relevant if t[0] >= MIN_SCORE][:MAX_LEVERS] or (relevant or eligible)[:1]  # a first step
-    picked = {t[1].id for t in chosen}
-    levers = [_card(lv, s, v, sim, profile, strength, lang, cat) for s, lv, v, sim in chosen]
+    open_doors = {t[1].id: t for t in eligible}
+    doors, topics = _fold(relevant, open_doors)
+    chosen = [t for t in doors if t[0] >= MIN_SCORE][:MAX_LEVERS] or (doors or _fold(eligible, open_doors)[0])[:1]
+    picked = {t[1].id for t in chosen} | {lv.id for t in chosen for lv in topics.get(t[1].id, [])}
+    levers = [
+        _card(lv, s, v, sim, profile, strength, lang, cat, topics.get(lv.id, [])) for s, lv, v, sim in chosen
+    ]
     excluded = [
         {"id": lv.id, "name": lv.name.get(lang), "why": _why_not(lv, v, strength, lang, cat)}
         for _, lv, v, _ in scored
@@ -176,13 +182,39 @@ def rank(
     }
 
 
+
+def _fold(ranked: list[Scored], open_doors: dict[str, Scored]) -> tuple[list[Scored], dict[str, list[Lever]]]:
+    """Topics (levers `within` another) go inside their lever's card and lift it to their score; a topic
+    whose lever is not open to this founder (a required criterion failed) stands on its own. `ranked` is in
+    rank order; `open_doors` holds every eligible lever by id."""
+    doors: dict[str, Scored] = {}
+    topics: dict[str, list[Lever]] = {}
+    for t in ranked:
+        parent = t[1].within
+        if parent is None or parent not in open_doors:
+            doors.setdefault(t[1].id, t)
+            continue
+        topics.setdefault(parent, []).append(t[1])
+        own = doors.get(parent, open_doors[parent])
+        doors[parent] = (max(own[0], t[0]), *own[1:])
+    return sorted(doors.values(), key=lambda t: (-t[0], t[1].id)), {k: v[:MAX_TOPICS] for k, v in topics.items()}
+
+
 def _answers(lever: Lever, strength: Mapping[str, float]) -> bool:
     """Whether the lever is for one of these needs (its weight for it is PRIMARY_NEED or more)."""
     return any(lever.needs.get(n, 0.0) >= PRIMARY_NEED for n in strength)
 
 
 def _card(
-    lever: Lever, score: float, verdicts, similarity: float, profile: Profile, strength, lang: str, cat: Catalogue
+    lever: Lever,
+    score: float,
+    verdicts,
+    similarity: float,
+    profile: Profile,
+    strength,
+    lang: str,
+    cat: Catalogue,
+    topics: list[Lever],
 ) -> dict:
     v = cat.vocab
     reasons = [
@@ -196,6 +228,8 @@ def _card(
         reasons.append(_T["org"][lang].format(_label(v.organisation_types, profile.organisation_type, lang)))
     if similarity >= SIM_WITH_ONE_NEED:
         reasons.append(_T["close"][lang])
+    if topics:
+        reasons.insert(0, _T["topics"][lang].format(", ".join(tp.name.get(lang) for tp in topics)))
     return {
         "id": lever.id,
         "name": lever.name.get(lang),
@@ -227,6 +261,7 @@ def _card(
         "next_steps": lever.next_steps.get(lang),
         "contact": {"channel": lever.contact.channel, "label": lever.contact.label.get(lang), "url": lever.contact.url},
         "sources": [_src(cat, s) for s in lever.sources],
+        "topics": [{"id": tp.id, "name": tp.name.get(lang), "summary": tp.summary.get(lang)} for tp in topics],
     }
 
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, HTTPException, Path, Query
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..core.analytics import handoff_ids
 from ..core.conversations import LEVER_ID, Filters, erase, list_conversations, scrub, summary_of, transcript
 from ..core.tracker import day_bounds, has_events, tracker_state
-from ..deps import SessionDep, StaffAdmin, StaffRead, TrackerDep
+from ..deps import DaysDep, FiguresDep, SessionDep, StaffAdmin, StaffRead, TrackerDep
+from ..errors import errors
 from ..models import Feedback, Handoff
 from ..staff_schemas import ConversationDetail, ConversationPage, Erasure
 
@@ -23,6 +23,7 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 log = logging.getLogger("guichet.staff")
 ConversationId = Annotated[str, Path(min_length=1, max_length=255)]
 NOT_FOUND = "no conversation with this id"
+NO_CONVERSATION = errors(404, e404=NOT_FOUND)
 
 
 @contextmanager
@@ -36,37 +37,30 @@ def tracker_conn(engine: Engine, write: bool = False) -> Iterator[Connection]:
         raise HTTPException(503, "the conversation store (Rasa's tracker store) cannot be reached") from exc
 
 
-def check_range(since: dt.date | None, until: dt.date | None) -> None:
-    if since and until and since > until:
-        raise HTTPException(422, "since is after until")
-
-
 @router.get("/conversations", response_model=ConversationPage)
 def list_(
     tracker: TrackerDep,
     session: SessionDep,
     _: StaffRead,
-    since: Annotated[dt.date | None, Query(description="started on or after this UTC day")] = None,
-    until: Annotated[dt.date | None, Query(description="started on or before this UTC day")] = None,
+    days: DaysDep,
     lang: Literal["fr", "en"] | None = None,
     lever: Annotated[str | None, Query(max_length=64, pattern=LEVER_ID.pattern)] = None,
     has_handoff: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict:
-    check_range(since, until)
     state = tracker_state(tracker)
     page: dict = {"total": 0, "limit": limit, "offset": offset, "tracker": state, "conversations": []}
     if state != "ok":
         return page
     held = handoff_ids(session)
-    lo, hi = day_bounds(since, until)
+    lo, hi = day_bounds(days.since, days.until)
     with tracker_conn(tracker) as conn:
         total, rows = list_conversations(conn, Filters(lo, hi, lang, lever, held, has_handoff), limit, offset, held)
     return {**page, "total": total, "conversations": [vars(s) for s in rows]}
 
 
-@router.get("/conversations/{conversation_id}", response_model=ConversationDetail)
+@router.get("/conversations/{conversation_id}", response_model=ConversationDetail, responses=NO_CONVERSATION)
 def read(conversation_id: ConversationId, tracker: TrackerDep, session: SessionDep, _: StaffRead) -> dict:
     if not has_events(tracker):
         raise HTTPException(404, NOT_FOUND)
@@ -92,9 +86,9 @@ def read(conversation_id: ConversationId, tracker: TrackerDep, session: SessionD
     return {**vars(summary), "transcript": turns, "actions": actions, "handoffs": refs, "feedback": feedback}
 
 
-@router.delete("/conversations/{conversation_id}", response_model=Erasure)
+@router.delete("/conversations/{conversation_id}", response_model=Erasure, responses=NO_CONVERSATION)
 def delete(
-    request: Request, conversation_id: ConversationId, tracker: TrackerDep, session: SessionDep, _: StaffAdmin
+    conversation_id: ConversationId, tracker: TrackerDep, session: SessionDep, figures: FiguresDep, _: StaffAdmin
 ) -> dict:
     """Erasure (GDPR art. 17): the conversation's events in Rasa's store and its feedback and hand-offs."""
     if has_events(tracker):
@@ -105,9 +99,7 @@ def delete(
     if not erased.anything:
         raise HTTPException(404, NOT_FOUND)
     scrub(tracker, session.get_bind().engine)  # committed: now out of the SQLite -wal files too
-    memo = getattr(request.app.state, "analytics_memo", None)
-    if memo is not None:  # the figures must not show an erased conversation, not even for a few seconds
-        memo.clear()
+    figures.forget()  # the figures must not show an erased conversation, not even for a few seconds
     deleted = {"events": erased.events, "feedback": erased.feedback, "handoffs": erased.handoffs}
     log.info("conversation erased: %(events)d events, %(feedback)d feedback, %(handoffs)d hand-offs", deleted)
     return {"id": conversation_id, "deleted": deleted}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, File, HTTPException, Query, Request, UploadFile
@@ -11,19 +10,18 @@ from fastapi import Path as PathParam
 
 from retrieval.index import IndexUnavailable
 
-from ..core import heap
-from ..core.brain import build_brain
 from ..core.catalogue import CatalogueError
-from ..core.indexing import rebuild, uploads_dir
+from ..core.indexing import uploads_dir
 from ..core.uploads import Rejected, check_name, check_size, listing, remove, store
-from ..deps import BrainDep, StaffAdmin, StaffRead
+from ..deps import ReindexerDep, StaffAdmin, StaffRead
+from ..errors import errors
+from ..services import Busy
 from ..settings import Settings
 from ..staff_schemas import Documents, Reindexed
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 log = logging.getLogger("guichet.staff")
 MAX_FILES = 20
-_building = threading.Lock()  # one build at a time per process
 
 
 def _name(path: str) -> str:
@@ -40,17 +38,29 @@ def list_documents(request: Request, _: StaffRead) -> dict:
     return {"documents": listing(uploads_dir(_settings(request).data_dir))}
 
 
-@router.post("/documents", status_code=201, response_model=Documents)
+@router.post(
+    "/documents",
+    status_code=201,
+    response_model=Documents,
+    responses=errors(
+        409,
+        413,
+        415,
+        e409="a name already uploaded (ask for replace=true)",
+        e413="the body, or a file, is over its limit",
+    ),
+)
 def upload_documents(
     request: Request,
-    files: Annotated[list[UploadFile], File(description=".md, .txt, .html or .pdf, 20 MiB each at most")],
+    files: Annotated[
+        list[UploadFile],
+        File(min_length=1, max_length=MAX_FILES, description=".md, .txt, .html or .pdf, 20 MiB each at most"),
+    ],
     _: StaffAdmin,
     replace: Annotated[bool, Query(description="replace documents already uploaded under the same names")] = False,
 ) -> dict:
     """Store documents for the next re-indexing; all are refused if one is (the reason names it), a name already
     uploaded too (409) unless replace is asked for."""
-    if not files or len(files) > MAX_FILES:
-        raise HTTPException(422, f"send 1 to {MAX_FILES} files")
     limit = _settings(request).max_upload_bytes
     received = []
     try:
@@ -66,7 +76,9 @@ def upload_documents(
     return {"documents": stored}
 
 
-@router.delete("/documents/{name}", response_model=Documents)
+@router.delete(
+    "/documents/{name}", response_model=Documents, responses=errors(404, e404="no uploaded document of that name")
+)
 def delete_document(request: Request, name: Annotated[str, PathParam(max_length=120)], _: StaffAdmin) -> dict:
     folder = uploads_dir(_settings(request).data_dir)
     if not remove(folder, name):
@@ -74,28 +86,33 @@ def delete_document(request: Request, name: Annotated[str, PathParam(max_length=
     return {"documents": listing(folder)}
 
 
-@router.post("/reindex", response_model=Reindexed)
-def reindex(request: Request, brain: BrainDep, _: StaffAdmin, background: BackgroundTasks, force: bool = False) -> dict:
+@router.post(
+    "/reindex",
+    response_model=Reindexed,
+    responses=errors(
+        409,
+        422,
+        503,
+        e409="a re-indexing is already running",
+        e422="the knowledge base or the documents do not build; the previous index keeps serving",
+        e503="the index could not be written; the previous one keeps serving",
+    ),
+)
+def reindex(reindexer: ReindexerDep, _: StaffAdmin, background: BackgroundTasks, force: bool = False) -> dict:
     """Rebuild the index (knowledge base + uploads) as `guichet index` does, then serve it; on failure the
     previous index keeps serving."""
-    s = _settings(request)
-    if not _building.acquire(blocking=False):
-        raise HTTPException(409, "a re-indexing is already running")
     try:
-        embedder = brain.retriever.embedder
-        built = rebuild(s.knowledge_dir, s.resolved_index_dir(), s.data_dir, embedder, s.chunk_max_chars, force=force)
-        notes = list(brain.notes) if embedder is None else []
-        fresh = build_brain(s.knowledge_dir, s.resolved_index_dir(), embedder, s.fusion(), notes)
+        done = reindexer.run(force=force)
+    except Busy as exc:
+        raise HTTPException(409, "a re-indexing is already running") from exc
     except (CatalogueError, IndexUnavailable) as exc:
         log.error("re-indexing failed, the previous index keeps serving: %s", exc)
         raise HTTPException(422, f"re-indexing failed, the previous index keeps serving: {exc}") from exc
     except OSError as exc:
         log.error("re-indexing failed, the previous index keeps serving: %s", type(exc).__name__)
         raise HTTPException(503, "re-indexing could not write the index; the previous index keeps serving") from exc
-    finally:
-        _building.release()
-    request.app.state.brain = fresh
-    background.add_task(heap.settle, s.gc_freeze)  # after the answer: the old brain is unreferenced by then
+    background.add_task(reindexer.settle)  # after the answer: the old brain is unreferenced by then
+    built = done.built
     for sk in built.skipped:  # the collisions were logged by rebuild
         log.warning("re-indexing skipped %s: %s", _name(sk.path), sk.reason)
     model = built.manifest.get("model") or {}
@@ -106,5 +123,5 @@ def reindex(request: Request, brain: BrainDep, _: StaffAdmin, background: Backgr
         "model": model.get("name"),
         "skipped": [{"path": _name(sk.path), "reason": sk.reason} for sk in built.skipped],
         "collisions": [{"path": _name(c.path), "reason": c.reason} for c in built.collisions],
-        "mode": fresh.mode,
+        "mode": done.brain.mode,
     }

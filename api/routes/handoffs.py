@@ -1,23 +1,51 @@
-"""Hand-offs to a human advisor: filed by the bot with the founder's consent."""
+"""Hand-offs to a human advisor: filed by the bot (its service credential) with the founder's consent."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
-from fastapi import APIRouter, HTTPException
-from sqlalchemy import select
+from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import func, select
 
-from ..deps import BrainDep, SessionDep
+from ..core.conversations import handoff_context
+from ..core.rasa_store import has_events
+from ..deps import BrainDep, SessionDep, TrackerDep
 from ..models import Handoff
+from ..responses import Filed, Noted
 from ..schemas import HandoffIn, HandoffNoteIn
+from ..security import ServiceCaller
 
 router = APIRouter(tags=["handoffs"])
+BOT_ONLY: dict[int | str, dict[str, Any]] = {401: {"description": "without the bot's service credential"}}
 
 
-@router.post("/handoffs", status_code=201)
-def file_handoff(body: HandoffIn, brain: BrainDep, session: SessionDep) -> dict:
-    """Store the case with the levers' criteria verdicts and sources, so the advisor starts where the bot stopped."""
+@router.post(
+    "/handoffs",
+    status_code=201,
+    responses={
+        201: {"model": Filed, "description": "Filed"},
+        **BOT_ONLY,
+        404: {"description": "the tracker store holds no such conversation"},
+        409: {"description": "the conversation is not at the consent question, or filed its most hand-offs"},
+    },
+)
+def file_handoff(body: HandoffIn, _: ServiceCaller, request: Request, brain: BrainDep, session: SessionDep,
+                 tracker: TrackerDep) -> dict:
+    """Store the case with the levers' criteria verdicts and sources and the conversation's own transcript, so
+    the advisor starts where the bot stopped."""
+    context = None
+    if has_events(tracker):
+        with tracker.connect() as conn:
+            context = handoff_context(conn, body.conversation_id)
+    if context is None:
+        raise HTTPException(404, "no conversation with this id")
+    if not context.consent_asked:
+        raise HTTPException(409, "this conversation is not at the hand-off's consent question")
+    filed = session.scalar(select(func.count()).where(Handoff.conversation_id == body.conversation_id)) or 0
+    if filed >= request.app.state.settings.handoffs_per_conversation:
+        raise HTTPException(409, f"this conversation already filed {filed} hand-off(s), the most it may")
     routed = brain.route(body.project_text, body.profile, body.lang)
     cards = [lv for lv in routed.get("levers", []) if not body.levers or lv["id"] in body.levers]
     case = Handoff(
@@ -30,7 +58,7 @@ def file_handoff(body: HandoffIn, brain: BrainDep, session: SessionDep) -> dict:
         profile=routed.get("profile", body.profile.model_dump()),
         project_text=body.project_text,
         levers=cards,
-        transcript=[t.model_dump() for t in body.transcript],
+        transcript=context.turns,
         status="open",
     )
     session.add(case)
@@ -38,8 +66,10 @@ def file_handoff(body: HandoffIn, brain: BrainDep, session: SessionDep) -> dict:
     return {"reference": case.reference, "status": case.status}
 
 
-@router.post("/handoffs/{reference}/notes", status_code=201)
-def add_note(reference: str, body: HandoffNoteIn, session: SessionDep) -> dict:
+@router.post("/handoffs/{reference}/notes", status_code=201,
+             responses={201: {"model": Noted, "description": "Noted"}, **BOT_ONLY,
+                        404: {"description": "no such case in this conversation"}})
+def add_note(reference: str, body: HandoffNoteIn, _: ServiceCaller, session: SessionDep) -> dict:
     """A note for the advisor, added by the founder after filing: a founder's turn of the case's transcript
     marked as a note. Only the conversation that filed the case can add one (404 otherwise)."""
     case = session.scalar(

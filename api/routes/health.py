@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
+from .. import responses as out
 from ..core.tracker import tracker_state
 from ..deps import BrainDep
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
-def health(brain: BrainDep) -> dict:
-    index = brain.retriever.index
-    return {
-        "status": "ok",
-        "mode": brain.mode,
-        "degraded": brain.notes,
-        "index": {
-            "chunks": index.chunk_count(),
-            "built": index.manifest.get("created_at"),
-            "model": (index.manifest.get("model") or {}).get("name"),
-        },
-        "levers": len(brain.catalogue.levers),
-    }
+@router.get("/health", response_model=out.Health)
+def health(brain: BrainDep) -> out.Health:
+    return out.health(brain)
 
 
-@router.get("/ready")
-def ready(brain: BrainDep, request: Request) -> JSONResponse:
+@router.get("/ready", response_model=out.Ready, responses={503: {"model": out.Ready, "description": "Not ready"}})
+def ready(brain: BrainDep, request: Request, response: Response) -> out.Ready:
     """Readiness: 200 when every part serves, 503 naming what is down; degraded modes are listed."""
     checks: dict[str, str] = {"index": f"{brain.retriever.index.chunk_count()} chunks", "search": brain.mode}
     backend = getattr(brain.retriever.embedder, "backend", None)
@@ -52,5 +41,5 @@ def ready(brain: BrainDep, request: Request) -> JSONResponse:
     degraded = list(brain.notes)
     if checks["conversations"].startswith("down"):
         degraded.append("conversation store unreadable: staff conversations and analytics are unavailable")
-    body = {"status": "ready" if ok else "not ready", "checks": checks, "degraded": degraded}
-    return JSONResponse(body, status_code=200 if ok else 503)
+    response.status_code = 200 if ok else 503
+    return out.Ready(status="ready" if ok else "not ready", checks=checks, degraded=degraded)

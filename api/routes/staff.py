@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ..core.lapsed import knowledge_lapses, report
-from ..deps import BrainDep, SessionDep, StaffAdmin, StaffRead
+from ..deps import BrainDep, Day, SessionDep, StaffAdmin, StaffRead
+from ..errors import errors
 from ..models import Handoff
+from ..staff_schemas import HandoffDetail, HandoffList, HandoffSummary, Lapsed
 
 router = APIRouter(prefix="/staff", tags=["staff"])
+NO_CASE = errors(404, e404="no hand-off with this reference")
 
 
 class AssignIn(BaseModel):
@@ -21,16 +24,18 @@ class AssignIn(BaseModel):
     assignee: str = Field(min_length=1, max_length=100)
 
 
-def _summary(h: Handoff) -> dict:
-    return {
-        "reference": h.reference,
-        "status": h.status,
-        "assignee": h.assignee,
-        "lang": h.lang,
-        "created_at": h.created_at.isoformat(),
-        "levers": [lv["id"] for lv in h.levers],
-        "conversation_id": h.conversation_id,
-    }
+def _summary(h: Handoff) -> HandoffSummary:
+    return HandoffSummary.model_validate(
+        {
+            "reference": h.reference,
+            "status": h.status,
+            "assignee": h.assignee,
+            "lang": h.lang,
+            "created_at": h.created_at.isoformat(),
+            "levers": [lv["id"] for lv in h.levers],
+            "conversation_id": h.conversation_id,
+        }
+    )
 
 
 def _get(session: SessionDep, reference: str) -> Handoff:
@@ -40,36 +45,40 @@ def _get(session: SessionDep, reference: str) -> Handoff:
     return case
 
 
-@router.get("/handoffs")
+@router.get("/handoffs", response_model=HandoffList)
 def list_handoffs(
     session: SessionDep,
     _: StaffRead,
     status: Literal["open", "assigned", "closed"] | None = None,
     limit: int = Query(default=50, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
-) -> dict:
+) -> HandoffList:
     q = select(Handoff).order_by(Handoff.created_at.desc()).limit(limit).offset(offset)
     if status:
         q = q.where(Handoff.status == status)
-    return {"handoffs": [_summary(h) for h in session.scalars(q)]}
+    return HandoffList(handoffs=[_summary(h) for h in session.scalars(q)])
 
 
-@router.get("/handoffs/{reference}")
-def read_handoff(reference: str, session: SessionDep, _: StaffRead) -> dict:
+@router.get("/handoffs/{reference}", response_model=HandoffDetail, responses=NO_CASE)
+def read_handoff(reference: str, session: SessionDep, _: StaffRead) -> HandoffDetail:
     h = _get(session, reference)
-    return {
-        **_summary(h),
-        "name": h.name,
-        "email": h.email,
-        "profile": h.profile,
-        "project_text": h.project_text,
-        "lever_cards": h.levers,
-        "transcript": h.transcript,
-    }
+    return HandoffDetail(
+        **_summary(h).model_dump(),
+        name=h.name,
+        email=h.email,
+        profile=h.profile,
+        project_text=h.project_text,
+        cards=h.levers,
+        transcript=h.transcript,
+    )
 
 
-@router.post("/handoffs/{reference}/assign")
-def assign_handoff(reference: str, body: AssignIn, session: SessionDep, _: StaffAdmin) -> dict:
+@router.post(
+    "/handoffs/{reference}/assign",
+    response_model=HandoffSummary,
+    responses={**NO_CASE, **errors(409, e409="this hand-off is closed")},
+)
+def assign_handoff(reference: str, body: AssignIn, session: SessionDep, _: StaffAdmin) -> HandoffSummary:
     h = _get(session, reference)
     if h.status == "closed":
         raise HTTPException(409, "this hand-off is closed")
@@ -78,34 +87,23 @@ def assign_handoff(reference: str, body: AssignIn, session: SessionDep, _: Staff
     return _summary(h)
 
 
-@router.post("/handoffs/{reference}/close")
-def close_handoff(reference: str, session: SessionDep, _: StaffAdmin) -> dict:
+@router.post("/handoffs/{reference}/close", response_model=HandoffSummary, responses=NO_CASE)
+def close_handoff(reference: str, session: SessionDep, _: StaffAdmin) -> HandoffSummary:
     h = _get(session, reference)
     h.status = "closed"
     session.commit()
     return _summary(h)
 
 
-class LapseOut(BaseModel):
-    kind: str
-    record: str
-    field: str
-    date: dt.date
-    detail: str
-    on_purpose: bool
-
-
-class LapsedOut(BaseModel):
-    today: dt.date
-    wrong: int
-    on_purpose: int
-    lapses: list[LapseOut]
-
-
-@router.get("/knowledge/lapsed", response_model=LapsedOut)
-def knowledge_lapsed(request: Request, brain: BrainDep, _: StaffRead, today: dt.date | None = None) -> dict:
+@router.get("/knowledge/lapsed", response_model=Lapsed)
+def knowledge_lapsed(
+    request: Request,
+    brain: BrainDep,
+    _: StaffRead,
+    today: Annotated[Day | None, Query(description="the day to check against (YYYY-MM-DD); default today")] = None,
+) -> Lapsed:
     """What `guichet check` lists: records past review or validity, targets past due, past years written as
     ahead, calls shown as open on old news; what is wrong first, then what lapsed on purpose."""
     day = today or dt.date.today()
     documents = request.app.state.settings.knowledge_dir / "documents"
-    return {"today": day, **report(knowledge_lapses(brain.catalogue, documents, day))}
+    return Lapsed.model_validate({"today": day, **report(knowledge_lapses(brain.catalogue, documents, day))})

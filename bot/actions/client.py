@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import httpx
 from guichet_contract import LIMITS, LeverIndex
@@ -25,12 +25,12 @@ class ApiRejected(RuntimeError):
 
 
 class GuichetClient:
-    def __init__(self, base_url: str, timeout: float, api_key: Optional[str] = None):
+    def __init__(self, base_url: str, timeout: float, api_key: str | None = None):
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, headers=headers)
-        self._levers: Optional[LeverIndex] = None
+        self._levers: LeverIndex | None = None
         self._levers_at = 0.0
-        self._labels: Dict[str, Tuple[float, Dict[str, str]]] = {}
+        self._labels: dict[str, tuple[float, dict[str, str]]] = {}
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
@@ -39,29 +39,33 @@ class GuichetClient:
             raise ApiUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
         if response.status_code >= 500:
             raise ApiUnavailable(f"{method} {path}: HTTP {response.status_code}")
+        if response.status_code == 401:  # the bot's own configuration: for the founder, the service is down
+            log.error("%s %s: the API refused the service credential: set GUICHET_BOT_API_KEY to the secret "
+                      "whose SHA-256 is the API's GUICHET_SERVICE_KEY_SHA256", method, path)
+            raise ApiUnavailable(f"{method} {path}: HTTP 401")
         if response.status_code >= 400:
             log.warning("%s %s: HTTP %s %s", method, path, response.status_code, response.text[:200])
             raise ApiRejected(f"{method} {path}: HTTP {response.status_code}")
         return response
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> Dict[str, Any]:
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         return (await self._request(method, path, **kwargs)).json()
 
-    async def route(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> Dict[str, Any]:
+    async def route(self, text: str | None, profile: dict[str, Any], lang: str) -> dict[str, Any]:
         text = text[-LIMITS.MESSAGE:] if text else None
         return await self._call("POST", "/route", json={"text": text, "profile": profile, "lang": lang})
 
-    async def roadmap(self, text: Optional[str], profile: Dict[str, Any], lang: str) -> str:
+    async def roadmap(self, text: str | None, profile: dict[str, Any], lang: str) -> str:
         """The founder's roadmap as a Markdown document."""
         text = text[-LIMITS.MESSAGE:] if text else None
         return (await self._request("POST", "/roadmap", json={"text": text, "profile": profile, "lang": lang})).text
 
-    async def ask(self, question: str, lang: str, levers: Optional[List[str]] = None) -> Dict[str, Any]:
+    async def ask(self, question: str, lang: str, levers: list[str] | None = None) -> dict[str, Any]:
         """/ask; `levers`: the levers the founder was just shown (a follow-up question is about them)."""
         body = {"question": question[: LIMITS.QUESTION], "lang": lang, "levers": list(levers or [])[:12]}
         return await self._call("POST", "/ask", json=body)
 
-    async def lever(self, lever_id: str) -> Optional[Dict[str, Any]]:
+    async def lever(self, lever_id: str) -> dict[str, Any] | None:
         """One lever's record, or None when there is no such lever."""
         try:
             return await self._call("GET", f"/levers/{lever_id}")
@@ -71,20 +75,21 @@ class GuichetClient:
     async def lever_index(self) -> LeverIndex:
         """Ids and names of the levers in both languages, for the resolver (cached CATALOGUE_TTL_SECONDS)."""
         if self._levers is None or time.monotonic() - self._levers_at > CATALOGUE_TTL_SECONDS:
-            listed: List[Dict[str, Any]] = []
+            listed: list[dict[str, Any]] = []
             for lang in ("fr", "en"):
                 listed += (await self._call("GET", "/levers", params={"lang": lang}))["levers"]
             self._levers, self._levers_at = LeverIndex.build(listed), time.monotonic()
         return self._levers
 
-    async def handoff(self, payload: Dict[str, Any]) -> Dict[str, Any]:
+    async def handoff(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Files a case; the API reads the transcript from the tracker store itself (service credential)."""
         return await self._call("POST", "/handoffs", json=payload)
 
-    async def handoff_note(self, reference: str, conversation_id: str, text: str) -> Dict[str, Any]:
+    async def handoff_note(self, reference: str, conversation_id: str, text: str) -> dict[str, Any]:
         return await self._call("POST", f"/handoffs/{reference}/notes",
                                 json={"conversation_id": conversation_id, "text": text})
 
-    async def labels(self, lang: str) -> Dict[str, str]:
+    async def labels(self, lang: str) -> dict[str, str]:
         """Vocabulary code -> label in the language, all vocabularies together (cached as the levers)."""
         at, table = self._labels.get(lang, (0.0, {}))
         if not table or time.monotonic() - at > CATALOGUE_TTL_SECONDS:
@@ -94,7 +99,7 @@ class GuichetClient:
         return table
 
 
-_client: Optional[GuichetClient] = None
+_client: GuichetClient | None = None
 
 
 def get_client() -> GuichetClient:

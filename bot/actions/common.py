@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any
 
 from guichet_contract import FLAG_SLOTS, PROFILE_SLOTS, UNKNOWN
 
@@ -28,7 +28,7 @@ def lang_of(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "fr"
 
 
-def split_question(text: str) -> Tuple[str, str]:
+def split_question(text: str) -> tuple[str, str]:
     """(what a typed message states, what it asks), either possibly empty: "On a une appli de coaching, est-ce
     un dispositif médical ?" states an app and asks whether it is a medical device."""
     text = text.strip()
@@ -50,7 +50,7 @@ def is_question(text: str) -> bool:
     return bool(split_question(text)[1])
 
 
-def flag(value: Any) -> Optional[bool]:
+def flag(value: Any) -> bool | None:
     if isinstance(value, bool) or value is None:
         return value
     return {"true": True, "yes": True, "oui": True, "false": False, "no": False, "non": False}.get(str(value).lower())
@@ -60,9 +60,9 @@ def _known(value: Any) -> Any:
     return None if value == UNKNOWN else value
 
 
-def profile_from_slots(tracker: Any) -> Dict[str, Any]:
+def profile_from_slots(tracker: Any) -> dict[str, Any]:
     """The API's Profile from the slots (None where unknown); anything with get_slot will do."""
-    out: Dict[str, Any] = {}
+    out: dict[str, Any] = {}
     for slot in PROFILE_SLOTS:
         value = tracker.get_slot(slot)
         if slot == "needs":
@@ -73,7 +73,7 @@ def profile_from_slots(tracker: Any) -> Dict[str, Any]:
     return out
 
 
-def intent_of(tracker: Tracker) -> Optional[str]:
+def intent_of(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
@@ -83,7 +83,7 @@ def typed_text(tracker: Tracker) -> str:
     return "" if text.startswith("/") else text
 
 
-def free_texts(tracker: Tracker) -> List[str]:
+def free_texts(tracker: Tracker) -> list[str]:
     """What the founder typed (button payloads such as /inform{...} left out), oldest first."""
     return [
         e.get("text") or ""
@@ -95,16 +95,6 @@ def free_texts(tracker: Tracker) -> List[str]:
 def last_free_text(tracker: Tracker) -> str:
     texts = free_texts(tracker)
     return texts[-1] if texts else ""
-
-
-def transcript(tracker: Tracker) -> List[Dict[str, str]]:
-    """The conversation as (role, text) turns, for a hand-off."""
-    out = []
-    for e in tracker.events:
-        if e.get("event") in ("user", "bot") and e.get("text"):
-            out.append({"role": "founder" if e["event"] == "user" else "assistant", "text": e["text"],
-                        "at": str(e.get("timestamp", ""))})
-    return out
 
 
 def asked_since_reading(tracker: Tracker) -> bool:

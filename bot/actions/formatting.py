@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from guichet_contract import shorten
 
-MESSAGES: Dict[str, Dict[str, str]] = {
+MESSAGES: dict[str, dict[str, str]] = {
     "intro": {"fr": "Voici les leviers qui correspondent le mieux à votre projet :",
               "en": "Here are the levers that best fit your project:"},
     "why": {"fr": "Pourquoi", "en": "Why"},
@@ -38,10 +38,16 @@ MESSAGES: Dict[str, Dict[str, str]] = {
                        "réessayez dans un instant ou demandez un conseiller.",
                  "en": "The recommendation service is unavailable for a moment. I keep our conversation; "
                        "try again shortly or ask for an advisor."},
-    "clarify": {"fr": "Je ne suis pas sûr d'avoir compris. Vous voulez :", "en": "I am not sure I understood. Do you want to:"},
+    "clarify": {"fr": "Je ne suis pas sûr d'avoir compris. Vous voulez :",
+                "en": "I am not sure I understood. Do you want to:"},
     "sources": {"fr": "Sources", "en": "Sources"},
+    # Said by the chat channels to a message over their rate limits (bot/channels/gate.py), in place of a reply.
+    "slow_down": {"fr": "Vous écrivez plus vite que je ne peux répondre : ce message n'a pas été lu. "
+                        "Attendez {seconds} s avant d'envoyer le suivant.",
+                  "en": "You are writing faster than I can answer: this message was not read. "
+                        "Please wait {seconds} s before sending the next one."},
 }
-INTENT_LABELS: Dict[str, Dict[str, str]] = {
+INTENT_LABELS: dict[str, dict[str, str]] = {
     "describe_project": {"fr": "être orienté pour mon projet", "en": "get guidance for my project"},
     "ask_question": {"fr": "une réponse à une question", "en": "an answer to a question"},
     "ask_about_lever": {"fr": "des détails sur un levier", "en": "details about a lever"},
@@ -57,8 +63,10 @@ def t(key: str, lang: str, **kwargs: Any) -> str:
 
 
 MONTHS = {
-    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split(),
-    "en": "January February March April May June July August September October November December".split(),
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
 }
 BUTTON_CHARS = 60  # a button label: long lever names are cut at a word, with an ellipsis
 # Which amount a card shows: what one project can get, else the national envelope, labelled as such; a
@@ -79,7 +87,7 @@ def month_year(iso: Any, lang: str) -> str:
     return f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
 
 
-def card_amount(amounts: List[Dict[str, Any]], lang: str) -> Optional[Dict[str, Any]]:
+def card_amount(amounts: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:
     """The amount a card shows, with its heading: per project where a source gives one, else the national
     envelope said to be one, dated; None when the lever has neither."""
     for scope in CARD_AMOUNT:
@@ -92,7 +100,7 @@ def card_amount(amounts: List[Dict[str, Any]], lang: str) -> Optional[Dict[str, 
     return None
 
 
-def card(lever: Dict[str, Any], lang: str) -> Dict[str, Any]:
+def card(lever: dict[str, Any], lang: str) -> dict[str, Any]:
     """The parts of a lever a card shows: name, why, amount with what it is and its date, next step, source."""
     return {
         "id": lever["id"],
@@ -102,17 +110,19 @@ def card(lever: Dict[str, Any], lang: str) -> Dict[str, Any]:
         "next_step": (lever.get("next_steps") or [""])[0],
         "source": (lever.get("sources") or [""])[0],
         "criteria": [{"name": c["name"], "verdict": c["verdict"]} for c in lever.get("criteria", [])],
+        "topics": [{"id": tp["id"], "name": tp["name"]} for tp in lever.get("topics") or []],
     }
 
 
-def amount_text(amount: Dict[str, Any], lang: str) -> Tuple[str, str]:
+def amount_text(amount: dict[str, Any], lang: str) -> tuple[str, str]:
     """(heading, text) of a card's amount; older cards carry only a label and a date."""
     heading = amount.get("heading") or t("envelope", lang)
-    when = amount.get("when") or (t("figure_of", lang, when=month_year(amount["as_of"], lang)) if amount.get("as_of") else "")
+    when = amount.get("when") or (
+        t("figure_of", lang, when=month_year(amount["as_of"], lang)) if amount.get("as_of") else "")
     return heading, f"{amount['label']} ({when})" if when else str(amount["label"])
 
 
-def cards_text(cards: List[Dict[str, Any]], lang: str) -> str:
+def cards_text(cards: list[dict[str, Any]], lang: str) -> str:
     """The cards as plain text, for channels without rich cards."""
     sep = " : " if lang == "fr" else ": "
     lines = [t("intro", lang)]
@@ -130,17 +140,25 @@ def cards_text(cards: List[Dict[str, Any]], lang: str) -> str:
     return "\n".join(lines)
 
 
-def card_buttons(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, str]]:
+def details_payload(lever_id: str) -> str:
+    """The payload of a lever's details button (the ask_about_lever intent with the lever entity)."""
+    return f'/ask_about_lever{{"lever":"{lever_id}"}}'
+
+
+def card_buttons(cards: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
+    """A details button per card, preceded by one for the card's first topic (the step the founder asked
+    about: early coverage within market access), then the roadmap and the advisor."""
     room = BUTTON_CHARS - len(t("details", lang, name=""))
-    buttons = [{"title": t("details", lang, name=shorten(c["name"], room)),
-                "payload": '/ask_about_lever{"lever":"%s"}' % c["id"]} for c in cards]
+    shown = [x for c in cards for x in ((c.get("topics") or [])[:1] + [c])]
+    buttons = [{"title": t("details", lang, name=shorten(x["name"], room)),
+                "payload": details_payload(x["id"])} for x in shown]
     return buttons + [
         {"title": t("roadmap", lang), "payload": "/request_roadmap"},
         {"title": t("advisor", lang), "payload": "/request_advisor"},
     ]
 
 
-def citation_parts(citation: Dict[str, Any], index: int) -> Dict[str, Any]:
+def citation_parts(citation: dict[str, Any], index: int) -> dict[str, Any]:
     """A citation's number, title, "publisher, date" and https link, from /ask's fields (n, title, publisher,
     date, url) where present, else from the older title and source."""
     n = citation.get("n") if isinstance(citation.get("n"), int) else index
@@ -152,7 +170,7 @@ def citation_parts(citation: Dict[str, Any], index: int) -> Dict[str, Any]:
     return {"n": n, "title": title, "meta": meta, "url": url if url.startswith("https://") else ""}
 
 
-def answer_text(answer: Dict[str, Any], lang: str) -> Tuple[str, List[str]]:
+def answer_text(answer: dict[str, Any], lang: str) -> tuple[str, list[str]]:
     """The answer and its numbered sources, each "[n] title — publisher, date — https link"."""
     sources = []
     for i, c in enumerate(answer.get("citations", []), start=1):
@@ -161,7 +179,7 @@ def answer_text(answer: Dict[str, Any], lang: str) -> Tuple[str, List[str]]:
     return answer["answer"], sources
 
 
-def roadmap_text(cards: List[Dict[str, Any]], lang: str) -> str:
+def roadmap_text(cards: list[dict[str, Any]], lang: str) -> str:
     """The roadmap in a few lines for the chat: each lever, then its first step."""
     if not cards:
         return t("no_lever", lang)

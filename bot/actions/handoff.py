@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
+from guichet_contract import name_problem, tidy_name, unsafe_character
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .client import ApiRejected, ApiUnavailable, get_client
-from .common import NOTE, intent_of, is_question, lang_of, profile_from_slots, transcript, typed_text
+from .common import NOTE, intent_of, is_question, lang_of, profile_from_slots, typed_text
 from .knowledge import answer
 from .replies import api_down, ask_yes_no
 from .settings import settings
@@ -21,16 +22,19 @@ from .settings import settings
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 STOP = {"requested_slot": None}  # ends the form: with no consent, action_file_handoff stores nothing
+# Typed name and address live only in the hand-off record: every exit of the form clears them (and the tracker
+# store keeps redacted events only, bot/redaction.py).
+FORGET = {"consent": None, "person_name": None, "email": None}
 
 
 class ValidateHandoffForm(FormValidationAction):
     """A "no" at any step withdraws the request; "je ne sais pas", a yes or a question is no name or
     address (a question is answered, then asked again)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_handoff_form"
 
-    async def _not_an_answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    async def _not_an_answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         intent, text = intent_of(tracker), typed_text(tracker)
         if intent == "deny":
             return {slot: None, "consent": False, **STOP}
@@ -39,18 +43,22 @@ class ValidateHandoffForm(FormValidationAction):
         return {slot: None}
 
     async def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+                                   domain: DomainDict) -> dict[str, Any]:
         text = typed_text(tracker)
         if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text):
             return await self._not_an_answer("person_name", dispatcher, tracker)
-        name = " ".join(str(value or "").split())
-        return {"person_name": name if 2 <= len(name) <= 100 and not name.startswith("/") else None}
+        # Blank, control or bidi characters, no letter: said, then asked again. The typed text is checked too: an
+        # NLU entity may have taken only the letters of it.
+        if name_problem(value) or unsafe_character(text, allow_whitespace=True):
+            dispatcher.utter_message(response="utter_invalid_name")
+            return {"person_name": None}
+        return {"person_name": tidy_name(value)}
 
     async def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> Dict[Text, Any]:
+                             domain: DomainDict) -> dict[str, Any]:
         match = re.search(r"[^@\s<>,;]+@[^@\s<>,;]+", str(value or ""))
         email = match.group(0).strip(".") if match else ""
-        if EMAIL.match(email):
+        if EMAIL.match(email) and not unsafe_character(email):
             return {"email": email}
         if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(typed_text(tracker)):
             return await self._not_an_answer("email", dispatcher, tracker)
@@ -58,20 +66,20 @@ class ValidateHandoffForm(FormValidationAction):
         return {"email": None}
 
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                         domain: DomainDict) -> Dict[Text, Any]:
+                         domain: DomainDict) -> dict[str, Any]:
         return {"consent": value if isinstance(value, bool) else None}
 
 
 class ActionFileHandoff(Action):
-    """Files the case through the API (profile, levers with verdicts, transcript), gives a reference and the
-    expected response time, and offers to add a note for the advisor."""
+    """Files the case through the API (profile, levers with verdicts; the API reads the transcript itself), gives
+    a reference and the expected response time, and offers to add a note for the advisor. Whatever happens, the
+    name and address leave the slots: the hand-off record is their only home."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_file_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        lang = lang_of(tracker)
-        forget = [SlotSet("consent", None), SlotSet("person_name", None), SlotSet("email", None)]
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        forget = [SlotSet(slot, value) for slot, value in FORGET.items()]
         if tracker.get_slot("consent") is not True:  # refused: nothing is stored, nothing is kept
             dispatcher.utter_message(response="utter_handoff_declined")
             return forget
@@ -80,18 +88,20 @@ class ActionFileHandoff(Action):
             "name": tracker.get_slot("person_name"),
             "email": tracker.get_slot("email"),
             "consent": True,
-            "lang": lang,
+            "lang": lang_of(tracker),
             "profile": profile_from_slots(tracker),
             "project_text": tracker.get_slot("project_text"),
             "levers": tracker.get_slot("recommended") or [],
-            "transcript": transcript(tracker),
         }
         try:
             res = await get_client().handoff(payload)
         except ApiUnavailable as exc:
             log.warning("handoff: %s", exc)
-            return api_down(dispatcher, tracker)
-        return [SlotSet("consent", None), SlotSet("handoff_ref", res["reference"])] + ask_yes_no(
+            return forget + api_down(dispatcher, tracker)
+        except ApiRejected:  # the conversation filed its most hand-offs (or is not at the consent question)
+            dispatcher.utter_message(response="utter_handoff_refused")
+            return forget
+        return forget + [SlotSet("handoff_ref", res["reference"])] + ask_yes_no(
             dispatcher, "utter_handoff_done", NOTE, name=payload["name"], email=payload["email"],
             ref=res["reference"], days=settings().advisor_reply_days)
 
@@ -99,10 +109,10 @@ class ActionFileHandoff(Action):
 class ActionAddHandoffNote(Action):
     """Adds the founder's note to the case just filed, for the advisor."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_add_handoff_note"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         note, ref = (tracker.get_slot("handoff_note") or "").strip(), tracker.get_slot("handoff_ref")
         done = [SlotSet("handoff_note", None)]
         if not note or not ref:

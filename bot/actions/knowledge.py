@@ -4,7 +4,7 @@ question is answered, through the API's /ask when nothing more specific applies.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from guichet_contract import PayloadType
 from rasa_sdk import Action, Tracker
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 MAX_LEVERS_EXPLAINED = 2  # "la différence entre X et Y": both
 
 
-async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> List[EventType]:
+async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> list[EventType]:
     """The API's answer to a question, in the conversation's language. The API decides what the question
     is: in the field (a cited answer, or an honest "I don't know"), a person's own health (their doctor or
     pharmacist, 15 or 112: no advisor offer), or off-topic (said so; outside a form, an advisor is offered)."""
@@ -51,10 +51,10 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
 class ActionAnswerQuestion(Action):
     """Answers the founder's latest typed message as a question (see `answer`)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_question"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         return events + await answer(dispatcher, tracker, last_free_text(tracker))
 
@@ -64,10 +64,10 @@ class ActionExplainLever(Action):
     (the NLU tags a phrase such as "the clinical evaluation call") goes through the resolver (id, name,
     closest name in either language); failing that, the message is answered as a question."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_lever"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         lang = lang_of(tracker)
         phrases = list(dict.fromkeys(tracker.get_latest_entity_values("lever")))
@@ -86,7 +86,7 @@ class ActionExplainLever(Action):
         return events
 
 
-def lever_text(lever: Dict[str, Any], lang: str) -> str:
+def lever_text(lever: dict[str, Any], lang: str) -> str:
     lines = [f"{lever['name'][lang]}", lever["summary"][lang]]
     for a in lever.get("amounts", []):
         lines.append(f"• {a['label'][lang]} ({t('as_of', lang, date=a['as_of'])})")
@@ -100,10 +100,10 @@ class ActionClarify(Action):
     """When the NLU is unsure: a message that asks something is answered; otherwise the two or three
     likeliest meanings are offered as buttons."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         text = tracker.latest_message.get("text") or ""
         if is_question(text):
@@ -121,10 +121,10 @@ class ActionClarify(Action):
 class ActionGreet(Action):
     """The greeting, with the privacy notice in the same message if nothing has said it yet."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_greet"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         said = bool(tracker.get_slot("privacy_said"))
         notice = "" if said else "\n\n" + t("privacy", lang_of(tracker))
         dispatcher.utter_message(response="utter_greet", privacy=notice)

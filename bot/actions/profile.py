@@ -6,11 +6,11 @@ qualification actions only translate between the tracker, the API and these.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from guichet_contract import FLAG_SLOTS, PROFILE_SLOTS, UNKNOWN
 
-FLAG_WORDS: Dict[str, Dict[str, Dict[Any, str]]] = {
+FLAG_WORDS: dict[str, dict[str, dict[Any, str]]] = {
     "medical_device": {"fr": {"name": "dispositif médical", True: "oui", False: "non", None: "à préciser"},
                        "en": {"name": "medical device", True: "yes", False: "no", None: "not known yet"}},
     "ce_marked": {"fr": {"name": "marquage CE", True: "obtenu", False: "pas encore", None: "à préciser"},
@@ -26,7 +26,7 @@ def slot_value(slot: str, value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else value
 
 
-def changes(read: Dict[str, Any], current: Dict[str, Any], *, dont_know: bool) -> Dict[str, Any]:
+def changes(read: dict[str, Any], current: dict[str, Any], *, dont_know: bool) -> dict[str, Any]:
     """What a message's statements (its questions are not read: common.split_question) change in the
     profile, as API values (slot -> new value). What they state wins over what was known (a correction),
     except in a message saying the founder does not know, which states nothing ("no idea" is no stage).
@@ -35,7 +35,7 @@ def changes(read: Dict[str, Any], current: Dict[str, Any], *, dont_know: bool) -
     """
     if dont_know:
         return {}
-    out: Dict[str, Any] = {}
+    out: dict[str, Any] = {}
     for slot in PROFILE_SLOTS:
         value = read.get(slot)
         if slot == "needs":
@@ -48,11 +48,11 @@ def changes(read: Dict[str, Any], current: Dict[str, Any], *, dont_know: bool) -
     return out
 
 
-def is_known(profile: Dict[str, Any]) -> bool:
+def is_known(profile: dict[str, Any]) -> bool:
     return any(profile.get(s) not in (None, [], UNKNOWN) for s in PROFILE_SLOTS)
 
 
-def parts(profile: Dict[str, Any], labels: Dict[str, str], lang: str, only: Optional[List[str]] = None) -> List[str]:
+def parts(profile: dict[str, Any], labels: dict[str, str], lang: str, only: list[str] | None = None) -> list[str]:
     """The profile in words, one part per slot (only those given, else every known one; the medical-device
     status always, the CE status when it matters), with the API's labels for codes."""
     out = []
@@ -75,5 +75,5 @@ def parts(profile: Dict[str, Any], labels: Dict[str, str], lang: str, only: Opti
     return out
 
 
-def summary(profile: Dict[str, Any], labels: Dict[str, str], lang: str, only: Optional[List[str]] = None) -> str:
+def summary(profile: dict[str, Any], labels: dict[str, str], lang: str, only: list[str] | None = None) -> str:
     return (" ; " if lang == "fr" else "; ").join(parts(profile, labels, lang, only))

@@ -4,7 +4,7 @@ says (a first description, an answer to the form's question, a correction); a qu
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from guichet_contract import CODES, LIMITS, UNKNOWN
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -40,7 +40,7 @@ ANSWERING = {"inform", "deny", "affirm", "describe_project", "nlu_fallback", "gi
 DONT_KNOW_NEED = ["orientation"]
 
 
-def askable(slots: Optional[List[str]]) -> List[str]:
+def askable(slots: list[str] | None) -> list[str]:
     """The slots among these that the form can ask, at most MAX_QUESTIONS of them."""
     return [s for s in slots or [] if s in ASKABLE][:MAX_QUESTIONS]
 
@@ -48,7 +48,7 @@ def askable(slots: Optional[List[str]]) -> List[str]:
 class _Overlay:
     """A tracker seen with some slots replaced (a profile computed before the events land)."""
 
-    def __init__(self, tracker: Tracker, events: List[EventType]):
+    def __init__(self, tracker: Tracker, events: list[EventType]):
         self._tracker = tracker
         self._slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
@@ -56,7 +56,7 @@ class _Overlay:
         return self._slots[name] if name in self._slots else self._tracker.get_slot(name)
 
 
-def _slot_events(changed: Dict[str, Any]) -> List[EventType]:
+def _slot_events(changed: dict[str, Any]) -> list[EventType]:
     return [SlotSet(slot, prof.slot_value(slot, value)) for slot, value in changed.items()]
 
 
@@ -65,12 +65,12 @@ def _project_text(tracker: Tracker, text: str) -> str:
     return " ".join(filter(None, [tracker.get_slot("project_text"), text]))[-LIMITS.PROJECT_TEXT:]
 
 
-async def _questions(text: Optional[str], profile: Dict[str, Any], lang: str) -> List[str]:
+async def _questions(text: str | None, profile: dict[str, Any], lang: str) -> list[str]:
     """The API's deciding unknown slots for this profile, restricted to what the form can ask."""
     return askable((await get_client().route(text or None, profile, lang)).get("ask"))
 
 
-async def _noted(dispatcher: CollectingDispatcher, changed: Dict[str, Any], lang: str) -> None:
+async def _noted(dispatcher: CollectingDispatcher, changed: dict[str, Any], lang: str) -> None:
     """Say back what a message changed in a profile already known ("Noté : marquage CE : obtenu.")."""
     labels = await get_client().labels(lang)
     dispatcher.utter_message(response="utter_noted", changes=prof.summary(changed, labels, lang, list(changed)))
@@ -80,8 +80,8 @@ async def _noted(dispatcher: CollectingDispatcher, changed: Dict[str, Any], lang
 READ, ANSWER, WHICH_CORRECTION, CONFIRM_AGAIN = "read", "answer", "which correction", "confirm again"
 
 
-def outcome(changed: Dict[str, Any], *, question: bool, in_scope: bool, known: bool, pending: Optional[str],
-            intent: Optional[str]) -> str:
+def outcome(changed: dict[str, Any], *, question: bool, in_scope: bool, known: bool, pending: str | None,
+            intent: str | None) -> str:
     """A message whose statements change the profile is read (its question, if any, answered first). One
     that changes nothing is answered as a question if it asks one, or if the API finds it off the field
     before any project is known; at the profile's confirmation, a bare "no" asks what to correct and anything
@@ -99,10 +99,10 @@ class ActionPrefillProfile(Action):
     """Reads a description, a detail or a correction given outside the form (see `outcome`), then lets the
     form ask what still decides; a message answered as a question resumes the conversation where it was."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_prefill_profile"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         lang, text, intent = lang_of(tracker), typed_text(tracker), intent_of(tracker)
         if not text and (tracker.latest_message.get("text") or "").strip() == f"/{intent}":
@@ -111,7 +111,8 @@ class ActionPrefillProfile(Action):
         stated, question = split_question(text)
         resume = "action_confirm_profile" if pending == PROFILE else "action_listen"
         try:
-            said = await get_client().route(stated, {}, lang) if stated else {"profile": {}, "in_scope": not text}
+            said: dict[str, Any] = (await get_client().route(stated, {}, lang) if stated
+                                    else {"profile": {}, "in_scope": not text})
             changed = prof.changes(said.get("profile") or {}, current, dont_know=intent == "dont_know")
             step = outcome(changed, question=bool(question), in_scope=bool(said.get("in_scope")),
                            known=prof.is_known(current), pending=pending, intent=intent)
@@ -120,7 +121,7 @@ class ActionPrefillProfile(Action):
                 return events + [SlotSet("yes_no", NOTHING), FollowupAction("action_listen")]
             if step == CONFIRM_AGAIN:
                 return events + [FollowupAction("action_confirm_profile")]
-            if question:
+            if question or step == ANSWER:  # off the field before any project: answered too (outcome)
                 events += await answer(dispatcher, tracker, text)
             if step == ANSWER:
                 return events + [FollowupAction(resume)]
@@ -145,12 +146,12 @@ class ValidateQualificationForm(FormValidationAction):
     question asked again; "je ne sais pas" leaves the slot unknown, and a founder who could not answer
     one question is not asked another."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_qualification_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
-        events: List[EventType] = []
+        events: list[EventType] = []
         if requested and intent_of(tracker) in ANSWERING:
             try:
                 events = await self._read(dispatcher, tracker, requested)
@@ -164,14 +165,14 @@ class ValidateQualificationForm(FormValidationAction):
         return events + [SlotSet("requested_slot", self.next_slot(view))]
 
     @staticmethod
-    def next_slot(view: Any) -> Optional[str]:
+    def next_slot(view: Any) -> str | None:
         """The need first, then the deciding slots; none after a question the founder could not answer."""
         to_ask = askable(view.get_slot("to_ask"))
         if any(view.get_slot(s) == UNKNOWN for s in to_ask):
             to_ask = []
         return next((s for s in ["needs", *to_ask] if not view.get_slot(s)), None)
 
-    async def _read(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> List[EventType]:
+    async def _read(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> list[EventType]:
         text, intent, lang = typed_text(tracker), intent_of(tracker), lang_of(tracker)
         if not text:  # a button: its value comes through the slot mappings (_checked_buttons)
             return []
@@ -208,10 +209,10 @@ class ValidateQualificationForm(FormValidationAction):
             events.append(await _to_ask(tracker, changed))
         return events
 
-    async def _checked_buttons(self, tracker: Tracker) -> List[EventType]:
+    async def _checked_buttons(self, tracker: Tracker) -> list[EventType]:
         """Values the slot mappings took from a button this turn, kept only if they are codes of the
         contract; anything else gives way to the slot's previous value."""
-        events: List[EventType] = []
+        events: list[EventType] = []
         for slot, value in tracker.slots_to_validate().items():
             if slot not in ASKABLE and slot != "needs":
                 continue
@@ -233,7 +234,7 @@ def _valid(slot: str, value: Any) -> Any:
     return value if value in CODES.get(slot, ()) else None
 
 
-async def _to_ask(tracker: Tracker, changed: Dict[str, Any]) -> EventType:
+async def _to_ask(tracker: Tracker, changed: dict[str, Any]) -> EventType:
     """A new need changes which levers come first, hence which questions decide: ask the API again."""
     profile = {**profile_from_slots(tracker), **changed}
     return SlotSet("to_ask", await _questions(tracker.get_slot("project_text"), profile, lang_of(tracker)))

@@ -4,7 +4,6 @@ lever cards, the roadmap to take away, a fresh start."""
 from __future__ import annotations
 
 import logging
-from typing import List, Text
 
 from guichet_contract import PROFILE_SLOTS, PayloadType
 from rasa_sdk import Action, Tracker
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 MAX_CARDS = 3
 
 
-async def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+async def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The top levers for the profile and the founder's words, as cards with their buttons."""
     lang = lang_of(tracker)
     try:
@@ -49,10 +48,10 @@ class ActionConfirmProfile(Action):
     when the profile has not changed since it was said (after a question, an aside, a don't-know), only
     the question again, short: the summary is never the reply to a question."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_profile"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = lang_of(tracker)
         try:
             labels = await get_client().labels(lang)
@@ -72,10 +71,10 @@ class ActionConfirmProfile(Action):
 class ActionRecommend(Action):
     """The levers for the confirmed profile."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_recommend"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         return privacy_once(dispatcher, tracker) + await recommend(dispatcher, tracker)
 
 
@@ -86,10 +85,10 @@ class ActionRoadmap(Action):
     verdicts, dated figures, sources) travels as a custom payload the widget offers as a download.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_roadmap"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         lang = lang_of(tracker)
         text = tracker.get_slot("project_text") or None
@@ -113,9 +112,9 @@ class ActionRoadmap(Action):
 class ActionResetProfile(Action):
     """Forgets the profile for a fresh start."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_reset_profile"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         slots = [*PROFILE_SLOTS, "project_text", "recommended", "profile_confirmed", "to_ask", "summary_shown"]
         return [SlotSet(s, None) for s in slots] + [SlotSet("yes_no", NOTHING)]

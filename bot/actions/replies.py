@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,7 +12,7 @@ from .common import NOTHING, lang_of
 from .formatting import t
 
 
-def privacy_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def privacy_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The privacy notice, on the first reply of a conversation whatever it answers; never again."""
     if tracker.get_slot("privacy_said"):
         return []
@@ -20,13 +20,13 @@ def privacy_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
     return [SlotSet("privacy_said", True)]
 
 
-def api_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def api_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The API cannot be reached: said plainly; nothing of the failed call is kept in the conversation."""
     dispatcher.utter_message(text=t("api_down", lang_of(tracker)))
     return [SlotSet("yes_no", NOTHING)]
 
 
-def ask_yes_no(dispatcher: CollectingDispatcher, response: str, about: str, **kwargs: Any) -> List[EventType]:
+def ask_yes_no(dispatcher: CollectingDispatcher, response: str, about: str, **kwargs: Any) -> list[EventType]:
     """Ask a yes/no question (a response with Oui/Non buttons whose payloads are /affirm and /deny) and
     remember what a typed yes or no will answer."""
     dispatcher.utter_message(response=response, **kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 
 class Recent:
@@ -12,7 +12,7 @@ class Recent:
 
     def __init__(self, size: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.size, self.ttl, self.clock = size, ttl, clock
-        self._keys: "OrderedDict[str, float]" = OrderedDict()
+        self._keys: OrderedDict[str, float] = OrderedDict()
 
     def _expire(self) -> None:
         now = self.clock()

@@ -3,47 +3,34 @@ sending each bot message as one message (text, buttons and custom payload togeth
 
 Rasa 3.6's own channel answers 500 to an empty body or a JSON list, 200 with a traceback in its log to a
 message that is not a string, and has no size limit: one 1 MB single-word message held the whole server
-for longer than 20 s (tests/production/test_webhook_input.py). Here each of those is a clear 4xx and
-reaches neither NLU nor the tracker store.
+for longer than 20 s (tests/bot/test_rest_input.py). Here each of those is a clear 4xx and reaches neither
+NLU nor the tracker store; so does a message over the rate limits (bot/channels/limits.py): a 429 whose body
+is the usual list of bot messages, holding the one that says so, and a sender id of another channel's
+conversations (the widget's sessions, Slack's, Teams'): a 403.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any
 
-from guichet_contract import LIMITS, TEXT_SAYS_IT_ALL
+from guichet_contract import TEXT_SAYS_IT_ALL, sender_problem
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic.exceptions import InvalidUsage, PayloadTooLarge
+from sanic import response
+from sanic.exceptions import Forbidden, InvalidUsage, PayloadTooLarge
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
-# A founder's message is a few sentences; the API's /route takes as much at most (guichet_contract.LIMITS).
-MAX_TEXT_CHARS = LIMITS.MESSAGE
+from .gate import MAX_TEXT_CHARS, OnMessage, chat_limits, slow_down
+from .ids import foreign_sender
+from .limits import client_address
+from .settings import settings
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
 
 
-TOO_LONG = (
-    f"Message trop long (plus de {MAX_TEXT_CHARS} caractères) : pouvez-vous le résumer ? / "
-    f"Message too long (over {MAX_TEXT_CHARS} characters): could you shorten it?"
-)
-
-
-def guarded(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
-    """For channels that must acknowledge every message (Slack, Teams, socket.io): a message over
-    MAX_TEXT_CHARS is answered in its own conversation and reaches neither NLU nor the tracker store."""
-
-    async def handle(message: UserMessage) -> Any:
-        if not isinstance(message.text, str) or len(message.text) > MAX_TEXT_CHARS:
-            if message.output_channel is not None:
-                await message.output_channel.send_text_message(message.sender_id, TOO_LONG)
-            return None
-        return await on_new_message(message)
-
-    return handle
-
-
-def checked_text(text: Any) -> Text:
+def checked_text(text: Any) -> str:
     """The message if it is a string of a sane length, else the 4xx that says why."""
     if not isinstance(text, str):
         raise InvalidUsage("'message' must be a string")
@@ -52,7 +39,7 @@ def checked_text(text: Any) -> Text:
     return text
 
 
-def _body(req: Request) -> Dict[Text, Any]:
+def _body(req: Request) -> dict[str, Any]:
     if len(req.body or b"") > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"request body over {MAX_BODY_BYTES} bytes")
     if not req.body:
@@ -73,14 +60,14 @@ class WholeMessages(CollectingOutputChannel):
         self.inner, self.messages = inner, inner.messages
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return cls.__name__
 
-    async def _persist_message(self, message: Dict[Text, Any]) -> None:
+    async def _persist_message(self, message: dict[str, Any]) -> None:
         await self.inner._persist_message(message)
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        out: Dict[Text, Any] = {"recipient_id": recipient_id}
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        out: dict[str, Any] = {"recipient_id": recipient_id}
         for key in ("text", "buttons", "image", "attachment", "custom"):
             value = message.get(key) or (message.get("quick_replies") if key == "buttons" else None)
             if value:
@@ -92,7 +79,7 @@ class WholeMessages(CollectingOutputChannel):
             await self._persist_message(out)
 
 
-def one_message_per_reply(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+def one_message_per_reply(on_new_message: OnMessage) -> OnMessage:
     async def handle(message: UserMessage) -> Any:
         if isinstance(message.output_channel, CollectingOutputChannel):
             message.output_channel = WholeMessages(message.output_channel)
@@ -102,28 +89,49 @@ def one_message_per_reply(on_new_message: Callable[[UserMessage], Awaitable[Any]
 
 
 class GuardedRestInput(RestInput):
-    """RestInput with its inputs checked and one message per bot message; the channel keeps Rasa's name,
-    hence its path."""
+    """RestInput with its inputs checked, its rate limited and one message per bot message; the channel keeps
+    Rasa's name, hence its path."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Any:
-        return super().blueprint(one_message_per_reply(on_new_message))
+    def blueprint(self, on_new_message: OnMessage) -> Any:
+        bp = super().blueprint(one_message_per_reply(on_new_message))
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        @bp.middleware("request")
+        async def limit(request: Request) -> HTTPResponse | None:
+            """Counts each message against its sender and its client's address before Rasa reads it."""
+            if request.method != "POST" or not request.path.rstrip("/").endswith("/webhook"):
+                return None
+            sender = await self._extract_sender(request)
+            text = self._extract_message(request)
+            trusted = settings().limits.trusted_proxies
+            address = client_address(request.ip, request.headers.get("X-Forwarded-For"), trusted)
+            verdict = chat_limits().check(sender or "", address)
+            if verdict.allowed:
+                return None
+            said = slow_down(verdict, text, self.get_metadata(request))
+            return response.json([{"recipient_id": sender, "text": said}], status=429,
+                                 headers={"Retry-After": str(verdict.retry_after)})
+
+        return bp
+
+    async def _extract_sender(self, req: Request) -> str | None:
         sender = _body(req).get("sender")
-        if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
-            raise InvalidUsage(f"'sender' must be a string of 1 to {MAX_SENDER_CHARS} characters")
+        if sender_problem(sender):  # length, NUL, control and bidi characters (guichet_contract.inputs)
+            raise InvalidUsage(sender_problem(sender))
+        owner = foreign_sender(sender)
+        if owner:
+            raise Forbidden(f"'sender' names a conversation of the {owner} channel: it cannot be joined from here")
         return sender
 
-    def _extract_message(self, req: Request) -> Optional[Text]:
+    def _extract_message(self, req: Request) -> str | None:
         return checked_text(_body(req).get("message"))
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         return self.name()  # not the client's to choose: analytics count channels
 
-    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = _body(request).get("metadata")
         return metadata if isinstance(metadata, dict) else None

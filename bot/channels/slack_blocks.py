@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional
+from collections.abc import Callable
+from typing import Any
+
+from guichet_contract import PayloadType
 
 from actions.formatting import citation_parts, t
 
-from .text import lever_text, roadmap_outline, slack_escape, slack_mrkdwn, split_text, trim
+from .text import escape_markup, layout_of, lever_text, roadmap_outline, slack_mrkdwn, split_text, trim
 
 # Slack's published limits (api.slack.com/reference/block-kit): blocks per message, characters per section
 # text, per button label and value, elements per actions block; the fallback `text` is kept short.
@@ -21,9 +24,9 @@ HEADER_CHARS = 150  # a header block's plain text
 ROADMAP_STEPS = 3  # next steps per lever in the chat; the whole document has them all
 
 
-def fit(text: str, limit: int, render: Callable[[str], str]) -> List[str]:
+def fit(text: str, limit: int, render: Callable[[str], str]) -> list[str]:
     """The text rendered in pieces of at most `limit` characters once rendered (escaping makes text longer)."""
-    pieces: List[str] = []
+    pieces: list[str] = []
     for chunk in split_text(text, limit):
         rendered = render(chunk)
         if len(rendered) <= limit:
@@ -33,13 +36,13 @@ def fit(text: str, limit: int, render: Callable[[str], str]) -> List[str]:
     return pieces
 
 
-def sections(text: str) -> List[Dict[str, Any]]:
+def sections(text: str) -> list[dict[str, Any]]:
     """Mrkdwn section blocks holding the whole text."""
     pieces = fit(text, SECTION_CHARS, slack_mrkdwn)
     return [{"type": "section", "text": {"type": "mrkdwn", "text": piece}} for piece in pieces]
 
 
-def button_blocks(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def button_blocks(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Actions blocks of buttons whose value is the Rasa payload sent back when clicked."""
     elements = []
     for i, button in enumerate(buttons):
@@ -59,9 +62,9 @@ def button_blocks(buttons: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     ]
 
 
-def lever_blocks(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, Any]]:
+def lever_blocks(cards: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     """The intro, then one section per lever (block_id `lever:<id>`), dividers between them."""
-    blocks: List[Dict[str, Any]] = sections(t("intro", lang))
+    blocks: list[dict[str, Any]] = sections(t("intro", lang))
     for i, card in enumerate(cards, start=1):
         text = fit(lever_text(i, card, lang), SECTION_CHARS, slack_mrkdwn)[0]  # one section per card, trimmed
         blocks += [{"type": "divider"},
@@ -73,66 +76,68 @@ def lever_blocks(cards: List[Dict[str, Any]], lang: str) -> List[Dict[str, Any]]
 def link(url: str, title: str) -> str:
     """A Slack link to an https address, its text escaped; just the text for any other address."""
     if not url.startswith("https://"):
-        return slack_escape(title)
-    return f"<{slack_escape(url).replace('|', '%7C')}|{slack_escape(title).replace('|', '/')}>"
+        return escape_markup(title)
+    return f"<{escape_markup(url).replace('|', '%7C')}|{escape_markup(title).replace('|', '/')}>"
 
 
-def answer_blocks(custom: Dict[str, Any], lang: str) -> List[Dict[str, Any]]:
+def answer_blocks(custom: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """An /ask answer: its text, then its sources numbered, each a link where the source has an https URL."""
     blocks = sections(str(custom.get("answer") or ""))
     lines = []
     for i, c in enumerate(custom.get("citations") or [], start=1):
         p = citation_parts(c, i)
-        meta = f" — {slack_escape(p['meta'])}" if p["meta"] else ""
+        meta = f" — {escape_markup(p['meta'])}" if p["meta"] else ""
         lines.append(f"[{p['n']}] {link(p['url'], trim(p['title'], 300))}{meta}")
     if lines:
         head = f"*{t('sources', lang)}*"
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": trim("\n".join([head, *lines]), SECTION_CHARS)}]})
+        text = trim("\n".join([head, *lines]), SECTION_CHARS)
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": text}]})
     return blocks
 
 
-def roadmap_blocks(markdown: str, lang: str) -> List[Dict[str, Any]]:
+def roadmap_blocks(markdown: str, lang: str) -> list[dict[str, Any]]:
     """The roadmap laid out, compact: a header, the project, then per lever its name, criteria verdicts and
     first steps (the full document, with figures and sources, is the download)."""
     doc = roadmap_outline(markdown)
-    blocks: List[Dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
     if doc["title"]:
         blocks.append({"type": "header", "text": {"type": "plain_text", "text": trim(doc["title"], HEADER_CHARS)}})
     if doc["intro"]:
         blocks += sections("\n".join(doc["intro"]))
     for lever in doc["levers"]:
-        lines = [f"*{slack_escape(lever['name'])}*"]
+        lines = [f"*{escape_markup(lever['name'])}*"]
         for heading, items in lever["sections"]:
             if heading in (t("roadmap_criteria", lang), t("roadmap_next", lang)):
                 shown = items if heading == t("roadmap_criteria", lang) else items[:ROADMAP_STEPS]
-                lines.append(f"_{slack_escape(heading)}_")
-                lines += [f"• {slack_escape(trim(item, 300))}" for item in shown]
-        blocks += [{"type": "divider"}, {"type": "section", "text": {"type": "mrkdwn", "text": trim("\n".join(lines), SECTION_CHARS)}}]
+                lines.append(f"_{escape_markup(heading)}_")
+                lines += [f"• {escape_markup(trim(item, 300))}" for item in shown]
+        section = {"type": "mrkdwn", "text": trim("\n".join(lines), SECTION_CHARS)}
+        blocks += [{"type": "divider"}, {"type": "section", "text": section}]
     if doc["note"]:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(doc["note"])}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": escape_markup(doc["note"])}]})
     return blocks
 
 
-def body_blocks(text: str, cards: Optional[List[Dict[str, Any]]], custom: Optional[Dict[str, Any]],
-                lang: str) -> List[Dict[str, Any]]:
+def body_blocks(text: str, cards: list[dict[str, Any]] | None, custom: dict[str, Any] | None,
+                lang: str) -> list[dict[str, Any]]:
     """The blocks of one bot message: lever cards, an answer with its sources, a roadmap, or the text."""
-    kind = (custom or {}).get("type")
-    if cards:
+    layout = layout_of(cards, custom)
+    if layout == PayloadType.LEVER_CARDS.value and cards:
         return lever_blocks(cards, lang)
-    if kind == "answer" and custom and custom.get("answer"):
+    if layout == PayloadType.ANSWER.value and custom:
         return answer_blocks(custom, lang)
-    if kind == "roadmap" and custom and custom.get("markdown"):
+    if layout == PayloadType.ROADMAP.value and custom:
         return roadmap_blocks(str(custom["markdown"]), lang) or sections(text)
     return sections(text)
 
 
-def messages(text: str, buttons: Optional[List[Dict[str, Any]]] = None,
-             cards: Optional[List[Dict[str, Any]]] = None, lang: str = "fr",
-             custom: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+def messages(text: str, buttons: list[dict[str, Any]] | None = None,
+             cards: list[dict[str, Any]] | None = None, lang: str = "fr",
+             custom: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """chat.postMessage arguments (text fallback + blocks), as many messages as the 50-block limit needs."""
     body = body_blocks(text, cards, custom, lang)
     actions = button_blocks(buttons or [])
-    pages: List[List[Dict[str, Any]]] = []
+    pages: list[list[dict[str, Any]]] = []
     for block in body:
         if not pages or len(pages[-1]) >= MAX_BLOCKS:
             pages.append([])

@@ -1,9 +1,12 @@
-"""Pure text helpers shared by the Slack and Teams renderings: clean splits, trims and markup escaping."""
+"""What the Slack and Teams renderings share: clean splits, trims and markup escaping, the choice of a bot
+message's layout, a lever card's text and the roadmap's outline (pure functions)."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List
+from typing import Any
+
+from guichet_contract import PayloadType
 
 from actions.formatting import amount_text, t
 
@@ -24,10 +27,10 @@ def trim(text: str, limit: int) -> str:
     return window.rstrip(" ,;:.\n") + ELLIPSIS
 
 
-def split_text(text: str, limit: int) -> List[str]:
+def split_text(text: str, limit: int) -> list[str]:
     """The text in chunks of at most `limit` characters, cut between paragraphs, lines or words if possible."""
     rest = text.strip()
-    chunks: List[str] = []
+    chunks: list[str] = []
     while len(rest) > limit:
         window = rest[:limit]
         for sep in _SEPARATORS:
@@ -44,12 +47,14 @@ def split_text(text: str, limit: int) -> List[str]:
     return [c for c in chunks if c.strip()]
 
 
-def slack_escape(text: str) -> str:
-    """Slack's three control characters escaped, so bot text cannot mention @channel or forge a link."""
+def escape_markup(text: str) -> str:
+    """&, < and > escaped as HTML entities, which both platforms read: bot text can neither mention
+    @channel nor forge a link in Slack, nor pass as HTML or an <at> mention in Teams."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def slack_unescape(text: str) -> str:
+def unescape_markup(text: str) -> str:
+    """A Slack user's text as typed (Slack sends &, < and > escaped)."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
@@ -59,17 +64,24 @@ _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*$", re.MULTILINE)
 
 def slack_mrkdwn(text: str) -> str:
     """Bot text (plain or Markdown) as Slack mrkdwn: escaped, **bold** and # headings turned into *bold*."""
-    escaped = slack_escape(text)
+    escaped = escape_markup(text)
     escaped = _HEADING.sub(lambda m: f"*{m.group(1)}*", escaped)
     return _BOLD.sub(lambda m: f"*{m.group(1)}*", escaped)
 
 
-def html_escape(text: str) -> str:
-    """Teams renders some HTML (and <at> mentions) in message text: the bot's text is escaped."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def layout_of(cards: list[dict[str, Any]] | None, custom: dict[str, Any] | None) -> str | None:
+    """The rich layout a bot message gets (its lever cards, its cited answer, its roadmap), or None: its text."""
+    if cards:
+        return PayloadType.LEVER_CARDS.value
+    kind = (custom or {}).get("type")
+    if custom and kind == PayloadType.ANSWER.value and custom.get("answer"):
+        return kind
+    if custom and kind == PayloadType.ROADMAP.value and custom.get("markdown"):
+        return kind
+    return None
 
 
-def lever_text(index: int, card: Dict[str, Any], lang: str) -> str:
+def lever_text(index: int, card: dict[str, Any], lang: str) -> str:
     """One lever card as light Markdown (bold name, why, amount with its date, next step, source)."""
     sep, lines = (" : " if lang == "fr" else ": "), [f"**{index}. {trim(str(card.get('name', '')), 200)}**"]
     if card.get("why"):
@@ -97,12 +109,12 @@ def md_plain(text: str) -> str:
     return _MD_ESCAPED.sub(r"\1", text).strip()
 
 
-def roadmap_outline(markdown: str) -> Dict[str, Any]:
+def roadmap_outline(markdown: str) -> dict[str, Any]:
     """The roadmap document (api/core/roadmap.py's Markdown) as data a channel can lay out: its title, the
     lines before the first lever, each lever with its sections ("Critères": [items]) and lines, the note."""
-    out: Dict[str, Any] = {"title": "", "intro": [], "levers": [], "note": ""}
-    lever: Dict[str, Any] | None = None
-    section: List[str] | None = None
+    out: dict[str, Any] = {"title": "", "intro": [], "levers": [], "note": ""}
+    lever: dict[str, Any] | None = None
+    section: list[str] | None = None
     for raw in markdown.splitlines():
         line = raw.strip()
         if not line or line == "---":

@@ -21,20 +21,19 @@ classifier in the model; prediction, ranking and output are Rasa's.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags, hstack, vstack
-
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.exceptions import RasaException
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, diags, hstack, vstack
 
 from components.text_vectors import one_blas_thread
 
@@ -93,24 +92,24 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     """LogisticRegressionClassifier on TF-IDF-weighted, normalised sparse features, with a configurable C."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**LogisticRegressionClassifier.get_default_config(), "C": 10.0, "sparse_scale": 3.0,
                 "exemplar_scale": 1.0}
 
-    def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
+    def __init__(self, config: dict[str, Any], name: str, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         if not float(self.config["C"]) > 0 or not float(self.config["sparse_scale"]) > 0:
             raise RasaException(f"{type(self).__name__}: 'C' and 'sparse_scale' must be positive numbers")
         if not float(self.config["exemplar_scale"]) >= 0:
             raise RasaException(f"{type(self).__name__}: 'exemplar_scale' must be 0 (off) or a positive number")
         self.clf.set_params(C=float(self.config["C"]))
-        self.idf: Optional[np.ndarray] = None
+        self.idf: np.ndarray | None = None
         # the training examples' L2-normalised dense features and their intents' indices (exemplar features)
-        self.exemplars: Optional[np.ndarray] = None
-        self.exemplar_labels: Optional[np.ndarray] = None
-        self.labels: List[str] = []
+        self.exemplars: np.ndarray | None = None
+        self.exemplar_labels: np.ndarray | None = None
+        self.labels: list[str] = []
 
-    def _blocks(self, messages: List[Message]) -> tuple[csr_matrix, csr_matrix]:
+    def _blocks(self, messages: list[Message]) -> tuple[csr_matrix, csr_matrix]:
         sparse, dense = [], []
         for message in messages:
             sparse_feats = message.get_sparse_features(attribute=TEXT)[1]
@@ -119,7 +118,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             dense.append(csr_matrix(dense_feats.features) if dense_feats else csr_matrix((1, 0)))
         return vstack(sparse).tocsr(), vstack(dense).tocsr()
 
-    def _exemplar_features(self, dense: csr_matrix, training: bool) -> Optional[np.ndarray]:
+    def _exemplar_features(self, dense: csr_matrix, training: bool) -> np.ndarray | None:
         scale = float(self.config["exemplar_scale"])
         if not scale or dense.shape[1] == 0:
             return None
@@ -134,7 +133,7 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
         return nearest_by_label(unit, self.exemplars, self.exemplar_labels, len(self.labels),
                                 exclude_self=training) * scale
 
-    def _create_X(self, messages: List[Message], training: bool = False) -> csr_matrix:
+    def _create_X(self, messages: list[Message], training: bool = False) -> csr_matrix:
         sparse, dense = self._blocks(messages)
         if training:  # the weights are learnt from this data
             self.idf = learn_idf(sparse)
@@ -149,12 +148,22 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
             blocks.append(csr_matrix(exemplar))
         return hstack(blocks).tocsr()
 
-    def process(self, messages: List[Message]) -> List[Message]:
-        # a conversation's message: one BLAS thread (components/text_vectors.py says why)
-        with one_blas_thread():
-            return super().process(messages)
+    def process(self, messages: list[Message]) -> list[Message]:
+        """A blank message (Rasa strips what is typed: "   " arrives as "") has no words, so the per-word
+        featurizers add no columns and its row is narrower than the model's: it gets no intent (confidence 0,
+        which the FallbackClassifier turns into nlu_fallback) instead of the width refusal, which dropped the
+        turn with no reply (a hand-off name of spaces was never re-asked)."""
+        worded = [m for m in messages if (m.get(TEXT) or "").strip()]
+        for message in messages:
+            if not (message.get(TEXT) or "").strip():
+                message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
+        if worded:  # a conversation's message: one BLAS thread (components/text_vectors.py says why)
+            with one_blas_thread():
+                super().process(worded)
+        return messages
 
-    def _create_training_matrix(self, training_data: TrainingData) -> Tuple[csr_matrix, List[str]]:
+    def _create_training_matrix(self, training_data: TrainingData) -> tuple[csr_matrix, list[str]]:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         y = [e.get(INTENT) for e in examples]
         self.labels = sorted(set(y))
@@ -173,13 +182,14 @@ class TfidfLogisticRegressionClassifier(LogisticRegressionClassifier):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "TfidfLogisticRegressionClassifier":
+    ) -> TfidfLogisticRegressionClassifier:
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
+        assert isinstance(component, cls)  # Rasa's load builds `cls` (its annotation names its own class)
         try:
             with model_storage.read_from(resource) as model_dir:
                 component.idf = np.load(model_dir / IDF_FILE, allow_pickle=False)

@@ -31,11 +31,11 @@ import json
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Text
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import RasaException
@@ -106,12 +106,13 @@ class MiniLMEncoder:
                 "attn_out": (np.ascontiguousarray(get(p + "attention.output.dense.weight").T),
                              get(p + "attention.output.dense.bias")),
                 "attn_ln": (get(p + "attention.output.LayerNorm.weight"), get(p + "attention.output.LayerNorm.bias")),
-                "inter": (np.ascontiguousarray(get(p + "intermediate.dense.weight").T), get(p + "intermediate.dense.bias")),
+                "inter": (np.ascontiguousarray(get(p + "intermediate.dense.weight").T),
+                          get(p + "intermediate.dense.bias")),
                 "out": (np.ascontiguousarray(get(p + "output.dense.weight").T), get(p + "output.dense.bias")),
                 "out_ln": (get(p + "output.LayerNorm.weight"), get(p + "output.LayerNorm.bias")),
             })
         self.dim = self.word.shape[1]
-        self._cache: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -178,7 +179,7 @@ class MiniLMEncoder:
         return out
 
 
-def resolve(model: str, sha256: Optional[str]) -> Path:
+def resolve(model: str, sha256: str | None) -> Path:
     """The folder of the configured model's files, its weights checked; a RasaException saying why not."""
     if model.lower() == PACKAGED:
         try:
@@ -204,11 +205,11 @@ def resolve(model: str, sha256: Optional[str]) -> Path:
     return folder
 
 
-_ENCODERS: Dict[tuple, MiniLMEncoder] = {}
+_ENCODERS: dict[tuple, MiniLMEncoder] = {}
 _LOCK = threading.Lock()
 
 
-def encoder_for(model: str, sha256: Optional[str], max_length: int) -> MiniLMEncoder:
+def encoder_for(model: str, sha256: str | None, max_length: int) -> MiniLMEncoder:
     """One encoder per process and configuration (cross-validation folds and the train and predict graphs
     share it; 90 MB of weights read once)."""
     key = (model, sha256, max_length)
@@ -225,7 +226,7 @@ class SentenceEmbeddingFeaturizer(ScaledTextVectorFeaturizer):
     """Adds the message text's sentence embedding (times `scale`) as a dense sentence feature."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
             "model": PACKAGED,  # or a folder with config.json, model.safetensors and tokenizer.json
@@ -236,14 +237,14 @@ class SentenceEmbeddingFeaturizer(ScaledTextVectorFeaturizer):
         }
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         super().validate_config(config)
         if not int(config.get("max_length", 0)) >= 8:
             raise RasaException("SentenceEmbeddingFeaturizer: 'max_length' must be at least 8 tokens")
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(config, name)
         self._encoder = encoder_for(str(config["model"]), config.get("sha256"), int(config["max_length"]))
 
-    def vectors(self, texts: List[str]) -> np.ndarray:
+    def vectors(self, texts: list[str]) -> np.ndarray:
         return self._encoder(texts, int(self._config["batch_size"]))

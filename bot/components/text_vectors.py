@@ -15,10 +15,10 @@ from __future__ import annotations
 import contextlib
 import functools
 from abc import abstractmethod
-from typing import Any, Dict, Iterator, List, Text
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -48,41 +48,43 @@ class ScaledTextVectorFeaturizer(DenseFeaturizer, GraphComponent):
     """Not trainable: `vectors` reads the texts with a frozen model; subclasses say how."""
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if not float(config.get("scale", 0)) > 0:
             raise RasaException(f"{cls.__name__}: 'scale' must be a positive number")
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._scale = np.float32(config["scale"])
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ScaledTextVectorFeaturizer":
-        return cls(config, execution_context.node_name)
+    ) -> ScaledTextVectorFeaturizer:
+        # Rasa's graph names every node (node_name is optional only outside a graph)
+        return cls(config, execution_context.node_name or cls.__name__)
 
     @abstractmethod
-    def vectors(self, texts: List[str]) -> np.ndarray:
+    def vectors(self, texts: list[str]) -> np.ndarray:
         """One row per text, in order."""
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: list[Message]) -> None:
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return
         rows = self.vectors([m.get(TEXT) for m in todo]) * self._scale
-        for message, row in zip(todo, rows):
-            self.add_features_to_message(None, row[None, :], TEXT, message)
+        for message, row in zip(todo, rows, strict=True):
+            # sentence features only: Rasa skips a None sequence (its annotation omits Optional)
+            self.add_features_to_message(None, row[None, :], TEXT, message)  # type: ignore[arg-type]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         # a conversation's message: one BLAS thread (the module's docstring says why)
         with one_blas_thread():
             self._featurize(messages)

@@ -24,10 +24,9 @@ import logging
 import re
 import threading
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 import numpy as np
-
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import RasaException
@@ -81,23 +80,24 @@ class WordVectors:
     def __init__(self, vocab: Path):
         import msgpack
 
-        self.vectors = np.lib.format.read_array(open(vocab / "vectors", "rb"), allow_pickle=False)
+        with open(vocab / "vectors", "rb") as stream:
+            self.vectors = np.lib.format.read_array(stream, allow_pickle=False)
         self.vectors = np.ascontiguousarray(self.vectors, dtype=np.float32)
-        self.key2row: Dict[int, int] = msgpack.unpackb((vocab / "key2row").read_bytes(), strict_map_key=False)
+        self.key2row: dict[int, int] = msgpack.unpackb((vocab / "key2row").read_bytes(), strict_map_key=False)
         self.dim = int(self.vectors.shape[1])
         self._row = functools.lru_cache(maxsize=65536)(self._lookup)
 
-    def _lookup(self, word: str) -> Optional[int]:
+    def _lookup(self, word: str) -> int | None:
         for form in (word, word.lower()):
             row = self.key2row.get(murmurhash64a(form.encode("utf-8")))
             if row is not None:
                 return int(row)
         return None
 
-    def tokens(self, text: str) -> List[str]:
+    def tokens(self, text: str) -> list[str]:
         return _TOKEN.findall(text.replace("\u2019", "'"))
 
-    def rows(self, text: str) -> List[int]:
+    def rows(self, text: str) -> list[int]:
         return [r for r in (self._row(t) for t in self.tokens(text)) if r is not None]
 
     def __call__(self, text: str) -> np.ndarray:
@@ -109,7 +109,7 @@ class WordVectors:
         return mean / norm if norm > 0 else mean
 
 
-def resolve(package: str, sha256: Optional[str]) -> Path:
+def resolve(package: str, sha256: str | None) -> Path:
     """The package's vocab folder, its vectors checked; a RasaException saying why not."""
     spec = importlib.util.find_spec(package)  # finds the package without running its __init__ (needs spaCy)
     if spec is None or not spec.submodule_search_locations:
@@ -127,11 +127,11 @@ def resolve(package: str, sha256: Optional[str]) -> Path:
     return vocab
 
 
-_LOADED: Dict[Tuple[str, Optional[str]], WordVectors] = {}
+_LOADED: dict[tuple[str, str | None], WordVectors] = {}
 _LOCK = threading.Lock()
 
 
-def vectors_for(package: str, sha256: Optional[str]) -> WordVectors:
+def vectors_for(package: str, sha256: str | None) -> WordVectors:
     """One table per process and configuration (24 MB of vectors, read once)."""
     key = (package, sha256)
     with _LOCK:
@@ -147,7 +147,7 @@ class WordVectorFeaturizer(ScaledTextVectorFeaturizer):
     """Adds the message text's mean word vector (normalised, times `scale`) as a dense sentence feature."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
             "package": PACKAGE,
@@ -155,9 +155,9 @@ class WordVectorFeaturizer(ScaledTextVectorFeaturizer):
             "scale": 1.0,
         }
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(config, name)
         self._table = vectors_for(str(config["package"]), config.get("sha256"))
 
-    def vectors(self, texts: List[str]) -> np.ndarray:
+    def vectors(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._table(text) for text in texts])

@@ -1,9 +1,11 @@
 """What the API's environment (.venv) and the dialogue's (.venv-rasa) must agree on, in one place.
 
 Standard library only, installed in both: profile slots and codes (`profile`), reply payload types and
-message limits (`messages`), the lever resolver (`levers`) and language detection (`language`).
+message limits (`messages`), the lever resolver (`levers`), language detection (`language`) and which typed
+ids and names may be stored (`inputs`).
 """
 
+from .inputs import MAX_SENDER_CHARS, name_problem, sender_problem, tidy_name, unsafe_character
 from .language import detect, detect_with_confidence, fold
 from .levers import LeverIndex, resolve_lever
 from .messages import LIMITS, TEXT_SAYS_IT_ALL, PayloadType, shorten
@@ -13,6 +15,7 @@ __all__ = [
     "CODES",
     "FLAG_SLOTS",
     "LIMITS",
+    "MAX_SENDER_CHARS",
     "PROFILE_SLOTS",
     "TEXT_SAYS_IT_ALL",
     "UNKNOWN",
@@ -22,6 +25,10 @@ __all__ = [
     "detect",
     "detect_with_confidence",
     "fold",
+    "name_problem",
     "resolve_lever",
+    "sender_problem",
     "shorten",
+    "tidy_name",
+    "unsafe_character",
 ]

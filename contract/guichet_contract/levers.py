@@ -57,12 +57,14 @@ class LeverIndex:
     exact: Mapping[str, str]  # slug of a name or alias -> lever id
     words: Mapping[str, frozenset[str]]  # lever id -> the words of its names and aliases
     weight: Mapping[str, float]  # word -> inverse lever frequency
+    names: Mapping[str, tuple[frozenset[str], ...]]  # lever id -> the words of each of its names
 
     @classmethod
     def build(cls, levers: Iterable[Mapping]) -> LeverIndex:
         """From GET /levers entries (one listing per language may be given: entries of an id are merged)."""
         exact: dict[str, str] = {}
         words: dict[str, set] = {}
+        names: dict[str, list[frozenset[str]]] = {}
         for entry in levers:
             lever_id = str(entry["id"])
             words.setdefault(lever_id, set())
@@ -70,13 +72,17 @@ class LeverIndex:
                 for slug in _slugs(name):
                     exact.setdefault(slug, lever_id)
                 words[lever_id] |= tokens(name)
+                names.setdefault(lever_id, []).append(tokens(name))
         n = len(words)
         df: dict[str, int] = {}
         for ws in words.values():
             for w in ws:
                 df[w] = df.get(w, 0) + 1
         weight = {w: math.log((n + 1) / (d + 0.5)) for w, d in df.items()}
-        return cls(frozenset(words), exact, {k: frozenset(v) for k, v in words.items()}, weight)
+        return cls(
+            frozenset(words), exact, {k: frozenset(v) for k, v in words.items()}, weight,
+            {k: tuple(v) for k, v in names.items()},
+        )
 
     def _share(self, phrase: frozenset[str], lever_id: str) -> float:
         # A word no lever name has weighs like the rarest name word: it speaks of something else.
@@ -84,10 +90,22 @@ class LeverIndex:
         total = sum(self.weight.get(w, unknown) for w in phrase)
         return sum(self.weight[w] for w in phrase & self.words[lever_id]) / total if total else 0.0
 
+    def _named(self, phrase: frozenset[str], lever_id: str) -> float:
+        """The share of the lever's name words the phrase says: "the clinical evaluation call" says more of
+        "clinical evaluation subsidy" than of a long name that lists clinical evaluation among six steps."""
+        best = 0.0
+        for own in self.names[lever_id]:
+            total = sum(self.weight[w] for w in own)
+            best = max(best, sum(self.weight[w] for w in phrase & own) / total if total else 0.0)
+        return best
+
     def ranked(self, phrase: str) -> list[tuple[str, float]]:
-        """Every lever with the share of the phrase's weight its names cover, best first (ties by id)."""
+        """Every lever with the share of the phrase's weight its names cover, best first; between equal
+        shares, the lever whose names the phrase says most of first (ties by id)."""
         ws = tokens(phrase)
-        return sorted(((i, self._share(ws, i)) for i in self.ids), key=lambda p: (-p[1], p[0]))
+        scored = [(i, self._share(ws, i), self._named(ws, i)) for i in self.ids]
+        scored.sort(key=lambda p: (-p[1], -p[2], p[0]))
+        return [(i, share) for i, share, _ in scored]
 
     def resolve(self, phrase: str | None) -> str | None:
         """The lever id the phrase means: an id, a name or alias (either language), else the clearly
@@ -97,12 +115,17 @@ class LeverIndex:
         for slug in _slugs(phrase):
             if slug in self.exact:
                 return self.exact[slug]
-        ranked = self.ranked(phrase)
-        if not ranked or ranked[0][1] < MIN_SHARE:
+        ws = tokens(phrase)
+        scored = sorted(
+            ((self._share(ws, i), self._named(ws, i), i) for i in self.ids), key=lambda p: (-p[0], -p[1], p[2])
+        )
+        if not scored or scored[0][0] < MIN_SHARE:
             return None
-        if len(ranked) > 1 and ranked[1][1] >= ranked[0][1]:
+        if len(scored) > 1 and scored[1][0] >= scored[0][0] and (
+            scored[1][1] >= scored[0][1] or scored[0][1] < MIN_SHARE
+        ):  # as close as another, and not by saying most of its own name
             return None
-        return ranked[0][0]
+        return scored[0][2]
 
 
 def resolve_lever(phrase: str | None, levers: Iterable[Mapping]) -> str | None:

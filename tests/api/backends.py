@@ -135,6 +135,7 @@ def fixture_app(data: Path, stores: Stores) -> TestClient:
     from api.main import create_app
     from api.settings import Settings
     from retrieval.index import build_index
+    from tests.api.service_support import SERVICE_DIGEST
 
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
@@ -144,6 +145,7 @@ def fixture_app(data: Path, stores: Stores) -> TestClient:
         embedding_model="none",
         database_url=stores.database_url,
         tracker_db_url=stores.tracker_url,
+        service_key_sha256=SERVICE_DIGEST,  # the bot's credential (tests/api/service_support.py)
     )
     return TestClient(create_app(settings))
 

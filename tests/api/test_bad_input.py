@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from guichet_contract import unsafe_character
 from sqlalchemy import func, select
 
 from api.core.catalogue import load_catalogue
@@ -21,6 +22,8 @@ from api.main import create_app
 from api.models import Feedback, Handoff
 from api.settings import Settings
 from retrieval.index import build_index
+from tests.api.service_support import SERVICE, SERVICE_DIGEST, at_consent
+from tests.api.tracker_support import Talk, create_tracker_db, write
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 HANDOFF = {"conversation_id": "c-bad", "name": "Ana Lopez", "email": "ana@example.com", "consent": True}
@@ -62,8 +65,12 @@ def client(tmp_path_factory) -> TestClient:
     data = tmp_path_factory.mktemp("bad-input")
     chunks, _ = build_chunks(load_catalogue(FIXTURE), FIXTURE)
     build_index(chunks, data / "index", None)
-    settings = Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none", rate_limit="")
-    with TestClient(create_app(settings), raise_server_exceptions=False) as c:
+    tracker = create_tracker_db(data / "rasa.db")  # "c-bad" at the hand-off's consent question
+    write(tracker, at_consent(Talk("c-bad", 1772442000.0).session()))
+    settings = Settings(knowledge_dir=FIXTURE, data_dir=data, embedding_model="none", rate_limit="",
+                        tracker_db_url=f"sqlite:///{tracker}", service_key_sha256=SERVICE_DIGEST,
+                        handoffs_per_conversation=100)
+    with TestClient(create_app(settings), raise_server_exceptions=False, headers=SERVICE) as c:
         yield c
 
 
@@ -110,18 +117,24 @@ def test_hostile_strings_are_served_or_refused_never_a_5xx(client: TestClient, r
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_strings_are_stored_verbatim_once(client: TestClient, hostile: str) -> None:
-    """Feedback and hand-offs carrying hostile strings are stored once, as sent, and nothing else changes."""
+    """Feedback and hand-offs carrying hostile strings in free text are stored once, as sent, and nothing else
+    changes; as a name or a conversation id, control and bidi characters are a 422 (issue 19, item 7)."""
     fb0, ho0 = rows(client)
-    r = client.post("/feedback", json={**VALID["/feedback"], "comment": hostile, "conversation_id": hostile[:100]})
+    if unsafe_character(hostile):
+        bad_id = client.post("/feedback", json={**VALID["/feedback"], "conversation_id": hostile[:100]})
+        bad_name = client.post("/handoffs", json={**VALID["/handoffs"], "name": hostile[:100]})
+        assert (bad_id.status_code, bad_name.status_code) == (422, 422) and rows(client) == (fb0, ho0)
+    r = client.post("/feedback", json={**VALID["/feedback"], "comment": hostile})
     assert r.status_code == 201
-    h = client.post("/handoffs", json={**VALID["/handoffs"], "project_text": hostile, "name": hostile[:100]})
+    name = hostile[:100] if not unsafe_character(hostile) else "Ana Lopez"
+    h = client.post("/handoffs", json={**VALID["/handoffs"], "project_text": hostile, "name": name})
     assert h.status_code == 201, h.text[:200]
     assert rows(client) == (fb0 + 1, ho0 + 1)
     with client.app.state.sessions() as s:
         stored = s.get(Feedback, r.json()["id"])
         assert stored is not None and stored.comment == hostile
         case = s.scalar(select(Handoff).where(Handoff.reference == h.json()["reference"]))
-        assert case is not None and case.project_text == hostile and case.name == hostile[:100]
+        assert case is not None and case.project_text == hostile and case.name == name
 
 
 @pytest.mark.parametrize(
@@ -153,3 +166,22 @@ def test_health_and_ready_ignore_a_body_and_junk_parameters(client: TestClient) 
     for path in ("/health?x=%00&y=<script>", "/ready?x=' OR 1=1"):
         r = client.request("GET", path, content=b"\xff\xfe junk", headers=JSON)
         assert r.status_code == 200, (path, r.status_code)
+
+
+@pytest.mark.parametrize("route", ["/route", "/roadmap"])
+@pytest.mark.parametrize(
+    "profile",
+    [{"ai": 0}, {"medical_device": 1}, {"ce_marked": "yes"}, {"needs": "funding"}, {"stage": 3}, {"needs": [1]}],
+)
+def test_profile_values_of_the_wrong_json_type_are_422(client: TestClient, route: str, profile: dict) -> None:
+    """A profile's flags are JSON booleans and its codes strings: 0, 1, "yes" or a bare string are refused, as
+    the description says, not read as false, true or a list of letters."""
+    r = client.post(route, json={"text": "un financement pour notre logiciel", "profile": profile})
+    assert r.status_code == 422, (profile, r.status_code)
+
+
+@pytest.mark.parametrize("body", [{}, {"text": "   \n\t"}, {"text": None, "profile": None}, {"lang": "fr"}])
+def test_route_without_text_or_profile_is_422(client: TestClient, body: dict) -> None:
+    """A text that says nothing and no profile is refused as the description's anyOf says, with the usual list."""
+    r = client.post("/route", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"].endswith("give a text, a profile or both")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback
 from tests.api.backends import Backend, Stores, column
@@ -74,3 +76,23 @@ def test_purge_without_a_tracker_store(tmp_path: Path, backend: Backend) -> None
     stores = backend.stores(tmp_path, tracker_file="rasa-tracker.db")
     res = _run(_env(tmp_path, stores), "purge")
     assert "deleted 0 conversation(s)" in res.stdout and not stores.tracker_exists()
+
+
+def test_purge_refuses_a_store_that_is_not_rasas(tmp_path: Path, backend: Backend) -> None:
+    """A tracker URL pointing at another events table stops purge with the reason, and nothing is deleted."""
+    stores = backend.stores(tmp_path, tracker_file="rasa-tracker.db")
+    engine = make_engine(stores.database_url)
+    migrate(engine)
+    with session_factory(engine)() as s:
+        s.add(Feedback(conversation_id="c", rating="up", reasons=[], created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)))
+        s.commit()
+    engine.dispose()
+    other = sa.create_engine(stores.tracker_url)
+    with other.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)")
+    other.dispose()
+    cmd = [sys.executable, "-c", "from api.cli import main; main()", "purge"]
+    res = subprocess.run(cmd, env=_env(tmp_path, stores), capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "error: Rasa's tracker store at" in res.stderr and "table events lacks sender_id" in res.stderr
+    assert column(stores.database_url, "SELECT count(*) FROM feedback") == [1]

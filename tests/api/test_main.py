@@ -13,6 +13,7 @@ from api.main import create_app
 from api.settings import Settings
 from retrieval.index import build_index
 from tests.api.backends import Backend, fixture_api
+from tests.api.service_support import SERVICE
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -95,6 +96,13 @@ def test_bad_input_is_a_clean_4xx(client: TestClient, path: str, body: dict) -> 
     assert "detail" in r.json() and "Jeanne" not in r.text
 
 
+def test_search_k_is_a_json_integer(client: TestClient) -> None:
+    """k is an integer as JSON Schema has it: 3 and 3.0 are taken, true, "3" and 3.5 are not."""
+    assert len(client.post("/search", json={"query": "formation", "k": 3.0}).json()["results"]) <= 3
+    for k in (True, "3", 3.5):
+        assert client.post("/search", json={"query": "formation", "k": k}).status_code == 422
+
+
 def test_non_json_body_is_a_4xx(client: TestClient) -> None:
     """A body that is not JSON, or not UTF-8, is refused with a 4xx."""
     r = client.post("/search", content=b"\xff\xfe not json", headers={"content-type": "application/json"})
@@ -108,69 +116,12 @@ def test_vocabularies_in_both_languages(client: TestClient) -> None:
     assert fr["needs"]["funding"] == "Financement" and en["needs"]["funding"] == "Funding"
 
 
-def test_handoff_is_stored_with_lever_verdicts(store_client: TestClient) -> None:
-    """A consented hand-off is stored with a reference, the profile, the lever cards and the transcript."""
-    body = {
-        "conversation_id": "conv-1",
-        "name": "Claire Dubois",
-        "email": "claire@exemple.fr",
-        "consent": True,
-        "lang": "fr",
-        "profile": {"needs": ["funding"], "stage": "prototype"},
-        "project_text": "Notre start-up cherche un financement pour son logiciel",
-        "levers": ["grant"],
-        "transcript": [{"role": "founder", "text": "Bonjour"}, {"role": "assistant", "text": "Bonjour !"}],
-    }
-    r = store_client.post("/handoffs", json=body)
-    assert r.status_code == 201 and r.json()["reference"].startswith("GN-")
-    from api.models import Handoff
-
-    with store_client.app.state.sessions() as s:
-        case = s.query(Handoff).filter_by(reference=r.json()["reference"]).one()
-    assert case.levers[0]["id"] == "grant" and case.levers[0]["criteria"][0]["verdict"] == "met"
-    assert case.transcript[0]["text"] == "Bonjour" and case.profile["stage"] == "prototype"
-
-
-@pytest.mark.parametrize(
-    "change",
-    [{"consent": False}, {"email": "not-an-email"}, {"name": ""}, {"levers": ["x"] * 50}, {"colour": "red"}],
-)
-def test_bad_handoff_is_refused_and_nothing_stored(store_client: TestClient, change: dict) -> None:
-    """No consent, a bad e-mail, an empty name or unknown fields are a 422 and store nothing."""
-    from api.models import Handoff
-
-    with store_client.app.state.sessions() as s:
-        before = s.query(Handoff).count()
-    body = {"conversation_id": "c", "name": "Paul Martin", "email": "paul@example.com", "consent": True, **change}
-    r = store_client.post("/handoffs", json=body)
-    assert r.status_code == 422 and "paul@example.com" not in r.text
-    with store_client.app.state.sessions() as s:
-        assert s.query(Handoff).count() == before
-
-
-def test_a_note_for_the_advisor_joins_the_case_of_its_conversation_only(store_client: TestClient) -> None:
-    """A note added after filing is a founder's turn of the case's transcript, marked as a note; another
-    conversation (or an unknown reference) gets a 404 and adds nothing; an empty note is a 422."""
-    body = {"conversation_id": "conv-note", "name": "Claire Dubois", "email": "claire@exemple.fr", "consent": True}
-    ref = store_client.post("/handoffs", json=body).json()["reference"]
-    note = {"conversation_id": "conv-note", "text": "Merci de me rappeler plutôt le matin"}
-    r = store_client.post(f"/handoffs/{ref}/notes", json=note)
-    assert r.status_code == 201 and r.json() == {"reference": ref, "notes": 1}
-    assert store_client.post(f"/handoffs/{ref}/notes", json={**note, "conversation_id": "other"}).status_code == 404
-    assert store_client.post("/handoffs/GN-00000000/notes", json=note).status_code == 404
-    assert store_client.post(f"/handoffs/{ref}/notes", json={**note, "text": ""}).status_code == 422
-    from api.models import Handoff
-
-    with store_client.app.state.sessions() as s:
-        case = s.query(Handoff).filter_by(reference=ref).one()
-    assert [t["text"] for t in case.transcript if t.get("intent") == "note"] == [note["text"]]
-
-
 def test_feedback_recorded_and_validated(store_client: TestClient) -> None:
     """Feedback with a rating and reason codes is stored; an unknown rating or reason is a 422."""
-    r = store_client.post(
+    r = store_client.post(  # the bot's credential: no conversation needed (tests/api/test_handoffs.py)
         "/feedback",
         json={"conversation_id": "c9", "rating": "down", "reasons": ["incorrect"], "comment": "le chiffre est daté"},
+        headers=SERVICE,
     )
     assert r.status_code == 201 and r.json()["status"] == "recorded"
     assert store_client.post("/feedback", json={"conversation_id": "c9", "rating": "meh"}).status_code == 422

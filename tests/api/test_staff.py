@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from api.keys import check_key, create_key, revoke
 from tests.api.backends import Backend, fixture_api
+from tests.api.service_support import SERVICE, at_consent
+from tests.api.tracker_support import Talk, create_tracker_db, write
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "knowledge"
 
@@ -28,15 +32,22 @@ def keys(client: TestClient) -> dict[str, str]:
 
 
 def _file(client: TestClient) -> str:
+    """A case filed as the bot files it: a conversation at the consent question in the tracker store, then
+    POST /handoffs with the service credential (tests/api/test_handoffs.py)."""
+    url = client.app.state.settings.resolved_tracker_db_url()
+    if not sa.inspect(client.app.state.tracker).has_table("events"):
+        create_tracker_db(url)
+    talk = at_consent(Talk(f"c1-{secrets.token_hex(4)}", 1772442000.0).session())
+    write(url, talk)
     body = {
-        "conversation_id": "c1",
+        "conversation_id": talk.sender,
         "name": "Ana Lopez",
         "email": "ana@example.com",
         "consent": True,
         "profile": {"needs": ["funding"]},
         "project_text": "un financement pour notre logiciel de santé",
     }
-    return client.post("/handoffs", json=body).json()["reference"]
+    return client.post("/handoffs", json=body, headers=SERVICE).json()["reference"]
 
 
 def test_keys_are_stored_hashed_and_revocable(client: TestClient) -> None:
@@ -79,7 +90,7 @@ def test_staff_figures_are_computed_in_the_background_at_start(tmp_path, backend
     import time
 
     with fixture_api(tmp_path, backend) as fresh:
-        memo = fresh.app.state.analytics_memo
+        memo = fresh.app.state.figures.memo
         deadline = time.monotonic() + 20
         while not memo.items and time.monotonic() < deadline:
             time.sleep(0.05)

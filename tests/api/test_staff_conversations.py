@@ -8,6 +8,7 @@ import pytest
 
 from api.keys import create_key
 from tests.api.backends import Backend, fixture_app, traces
+from tests.api.service_support import SERVICE, at_consent
 from tests.api.tracker_support import Talk, create_tracker_db, small_dataset, write
 
 
@@ -81,7 +82,7 @@ def test_erasure_leaves_no_trace(env) -> None:
     client, keys, stores = env
     talk = Talk("erase-me-7f3a", 1772442000.0 + 5 * 86400).session()
     talk.describe("Projet Zyxwv de télésuivi pour Mme Durandeau", "fr", ["funding"]).recommend(["grant"], "fr")
-    talk.handoff("Mme Durandeau", "durandeau@example.org")
+    at_consent(talk, "Mme Durandeau", "durandeau@example.org")
     write(stores.tracker_url, talk)
     handoff = {
         "conversation_id": "erase-me-7f3a",
@@ -90,7 +91,7 @@ def test_erasure_leaves_no_trace(env) -> None:
         "consent": True,
         "project_text": "Projet Zyxwv de télésuivi",
     }
-    assert client.post("/handoffs", json=handoff).status_code == 201
+    assert client.post("/handoffs", json=handoff, headers=SERVICE).status_code == 201
     client.post("/feedback", json={"conversation_id": "erase-me-7f3a", "rating": "down", "comment": "Zyxwv"})
     needles = ("erase-me-7f3a", "Zyxwv", "Durandeau")
     assert traces(stores.tracker_url, needles) and traces(stores.database_url, needles)

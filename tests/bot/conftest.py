@@ -14,23 +14,24 @@ from typing import Any
 import httpx
 import pytest
 
-from scripts.stack import free_port, wait_for
+from scripts.stack import command, embedded_stores, free_port, launch, loopback_env, stop, wait_for
 from tests.bot.fakes.botframework import FakeBotFramework
 from tests.bot.fakes.slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_VENV = ROOT / ".venv-rasa"
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+SERVICE_KEY = f"gs_{secrets.token_urlsafe(32)}"  # the stack's service credential, new each test session
 
 
-def rasa_side_report(script: str, *args: str) -> dict:
-    """Runs tests/bot/rasa_side/SCRIPT in .venv-rasa (from bot/) and returns the JSON of its `REPORT ` line;
-    skips when the dialogue server's environment is not set up."""
+def rasa_side_report(script: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    """Runs tests/bot/rasa_side/SCRIPT in .venv-rasa (from bot/, with `env` added to the environment) and
+    returns the JSON of its `REPORT ` line; skips when the dialogue server's environment is not set up."""
     if not (RASA_VENV / "bin" / "python").exists():
         pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
     run = subprocess.run(
         [str(RASA_VENV / "bin" / "python"), str(ROOT / "tests" / "bot" / "rasa_side" / script), *args],
-        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot",
+        capture_output=True, text=True, timeout=300, cwd=ROOT / "bot", env={**os.environ, **(env or {})},
     )
     line = next((x for x in run.stdout.splitlines() if x.startswith("REPORT ")), None)
     assert line, run.stdout[-2000:] + run.stderr[-3000:]
@@ -59,12 +60,6 @@ class ChannelStack:
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.stack, name)
-
-
-def _start(name: str, cmd: list[str], cwd: Path, env: dict, tmp: Path) -> tuple[subprocess.Popen, Path]:
-    log = tmp / f"{name}.log"
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    return proc, log
 
 
 class ChannelFakes:
@@ -116,83 +111,26 @@ def stack(tmp_path_factory, channel_fakes: ChannelFakes) -> Iterator[Stack]:
     if not (RASA_VENV / "bin" / "rasa").exists() or not MODEL.exists():
         pytest.skip("the dialogue server is not set up: run `make test` (it builds .venv-rasa and the model)")
     tmp = tmp_path_factory.mktemp("stack")
-    api_port, actions_port, rasa_port = free_port(), free_port(), free_port()
+    ports = {"api": free_port(), "actions": free_port(), "rasa": free_port()}
+    api, actions, rasa = (f"http://127.0.0.1:{ports[name]}" for name in ("api", "actions", "rasa"))
     env = {
         **os.environ,
-        "GUICHET_DATA_DIR": str(tmp / "data"),
-        "GUICHET_INDEX_DIR": str(ROOT / "var" / "index"),
-        "GUICHET_API_URL": f"http://127.0.0.1:{api_port}",
+        **loopback_env(api, actions, tmp / "data", SERVICE_KEY),
         # The demo page at the API's / points the web widget at this Rasa server (socket.io).
-        "GUICHET_RASA_PUBLIC_URL": f"http://127.0.0.1:{rasa_port}",
-        "SANIC_HOST": "127.0.0.1",
-        "GUICHET_ACTIONS_URL": f"http://127.0.0.1:{actions_port}/webhook",
-        "RASA_SQLITE_PATH": str(tmp / "rasa.db"),
+        "GUICHET_RASA_PUBLIC_URL": rasa,
         # The API reads conversations from Rasa's own tracker store (staff transcripts, analytics, erasure).
-        "GUICHET_TRACKER_DB_URL": f"sqlite:///{tmp / 'rasa.db'}",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "RASA_TELEMETRY_ENABLED": "false",
+        **embedded_stores(tmp),
         **channel_fakes.env,  # the Slack and Teams channels talk to the fakes
     }
     procs: dict[str, subprocess.Popen] = {}
     logs: dict[str, Path] = {}
     try:
-        procs["api"], logs["api"] = _start(
-            "api",
-            [
-                str(ROOT / ".venv/bin/uvicorn"),
-                "api.main:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(api_port),
-            ],
-            ROOT,
-            env,
-            tmp,
-        )
-        procs["actions"], logs["actions"] = _start(
-            "actions",
-            [str(RASA_VENV / "bin/rasa"), "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-            ROOT / "bot",
-            env,
-            tmp,
-        )
-        procs["rasa"], logs["rasa"] = _start(
-            "rasa",
-            [
-                str(RASA_VENV / "bin/rasa"),
-                "run",
-                "--model",
-                str(MODEL),
-                "--endpoints",
-                "endpoints.yml",
-                "--credentials",
-                "credentials.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                str(rasa_port),
-            ],
-            ROOT / "bot",
-            env,
-            tmp,
-        )
-        wait_for(f"http://127.0.0.1:{api_port}/health", procs["api"], 120, logs["api"])
-        wait_for(f"http://127.0.0.1:{actions_port}/health", procs["actions"], 120, logs["actions"])
-        wait_for(f"http://127.0.0.1:{rasa_port}/", procs["rasa"], 240, logs["rasa"])
-        yield Stack(
-            f"http://127.0.0.1:{api_port}",
-            f"http://127.0.0.1:{rasa_port}",
-            f"http://127.0.0.1:{actions_port}",
-            procs,
-            tmp,
-        )
+        for name, port in ports.items():
+            cmd, cwd = command(name, port)
+            procs[name], logs[name] = launch(name, cmd, cwd, env, tmp)
+        wait_for(f"{api}/health", procs["api"], 120, logs["api"])
+        wait_for(f"{actions}/health", procs["actions"], 120, logs["actions"])
+        wait_for(f"{rasa}/", procs["rasa"], 240, logs["rasa"])
+        yield Stack(api, rasa, actions, procs, tmp)
     finally:
-        for p in procs.values():
-            p.terminate()
-        for p in procs.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(list(procs.values()))

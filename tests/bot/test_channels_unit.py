@@ -12,7 +12,6 @@ from channels import slack_blocks, teams_cards  # noqa: E402
 from channels.ids import MAX_SENDER_CHARS, slack_sender, teams_sender  # noqa: E402
 from channels.recent import Recent  # noqa: E402
 from channels.text import slack_mrkdwn, split_text, trim  # noqa: E402
-
 from tests.bot.fakes.slack import blocks_problem  # noqa: E402
 
 PARAGRAPH = "Le guichet oriente les porteurs de projets vers les bons leviers de la stratégie nationale. " * 8
@@ -167,7 +166,6 @@ def test_roadmap_is_laid_out_in_slack_and_teams_not_sent_as_markdown() -> None:
     """The roadmap Markdown becomes a Slack header and one section per lever (criteria, first three steps),
     and a Teams card whose levers open on a click; no Markdown marker or HTML from the data is left."""
     from actions.formatting import t
-
     from api.core import roadmap
 
     headings = (roadmap._T["criteria"]["fr"], roadmap._T["next"]["en"])

@@ -48,6 +48,16 @@ def test_refusals_say_why(report):
 
 
 @pytest.mark.slow
+def test_a_blank_message_gets_no_intent_instead_of_a_refusal(report):
+    """A message of spaces has no per-word features (a narrower row): it gets no intent, which the fallback
+    classifier makes nlu_fallback, and the message beside it is classified as usual (before: "retrain the
+    model", and the turn dropped without a reply)."""
+    blank, beside = report["with_blank"]
+    assert blank == [{"name": None, "confidence": 0.0}, []]
+    assert beside[0] == report["before"][0]
+
+
+@pytest.mark.slow
 def test_a_conversations_message_is_read_on_one_blas_thread(report):
     threads = report["blas_threads"]
     assert threads["classifier"]["serve"] == [[1], [1]]  # the trained and the loaded classifier

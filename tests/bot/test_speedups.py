@@ -3,12 +3,32 @@ does, and the prebuilt validator accepts and refuses the same action-server answ
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 
 import pytest
 
 from .conftest import MODEL, RASA_VENV, ROOT
+
+
+def _speedups():
+    """bot/speedups.py, which imports Rasa only inside its functions (so here, without Rasa)."""
+    spec = importlib.util.spec_from_file_location("speedups_unit", ROOT / "bot" / "speedups.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_another_rasa_is_refused_with_a_warning(caplog) -> None:
+    """Patches of Rasa's internals are applied only to the Rasa they were checked against, which is the pinned one."""
+    speedups = _speedups()
+    assert f"rasa=={speedups.RASA_VERSION}\n" in (ROOT / "bot" / "requirements.txt").read_text(encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert speedups.apply(True, rasa_version="3.7.0") is False
+    assert "speedups NOT applied: written and checked for Rasa 3.6.21, this is Rasa 3.7.0" in caplog.text
+    assert speedups.apply(False) is False
+
 
 TEXTS = [
     # button payloads the bot sends (valid: the shortcut answers them)
@@ -47,6 +67,8 @@ def test_speedups_change_no_result(tmp_path):
     assert line, run.stdout[-2000:] + run.stderr[-3000:]
     report = json.loads(line.removeprefix("REPORT "))
     assert report["parsed"] == len(TEXTS)
+    # off, or another Rasa: nothing patched; on: the tracker store Rasa builds at start applies them all
+    assert report["switch"] == {"off": True, "other_version": True, "refused": True, "applied_by_store": True}
     assert report["differ"] == []
     assert report["patched_validator"]
     assert report["patched_resolve"] and report["event_types"] > 20

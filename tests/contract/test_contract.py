@@ -102,6 +102,8 @@ def test_every_lever_is_found_by_its_id_and_its_names_in_both_languages(levers: 
         ("la HAS", "has-evaluation"),
         ("G-NIUS", "gnius"),
         ("les fonds Tibi", "late-stage-funding"),
+        ("french tech", "french-tech"),  # in three names: the one it says all of
+        ("investigation clinique", "clinical-investigation"),
         ("une recette de crêpes", None),
         ("santé numérique", None),  # in every name: no lever in particular
         ("", None),

@@ -94,6 +94,21 @@ def test_rasa_gets_every_endpoint_variable() -> None:
     assert all(given[n].strip() for n in names), "an endpoint variable is set to an empty value"
 
 
+def test_api_runs_as_production_with_known_settings() -> None:
+    """The api service runs in the production environment (staff routes out of the public /openapi.json), and
+    every GUICHET_ variable it is given names a setting of api/settings.py (a misspelt one would be ignored)."""
+    from api.settings import Settings
+
+    given = _environment(_compose()["services"]["api"])
+    assert given.get("GUICHET_ENVIRONMENT") == "production"
+    fields = set()
+    for name, field in Settings.model_fields.items():
+        aliases = getattr(field.validation_alias, "choices", None) or []
+        fields |= {f"GUICHET_{name.upper()}", *(str(a).upper() for a in aliases)}
+    unknown = sorted(k for k in given if k.startswith("GUICHET_") and k not in fields)
+    assert not unknown, f"not settings of the API: {unknown}"
+
+
 def test_env_example_lists_every_variable() -> None:
     """Every variable docker-compose.yml interpolates has a line in .env.example."""
     used = {name for name, _, _ in REFERENCE.findall(COMPOSE.read_text(encoding="utf-8"))}

@@ -17,8 +17,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from scripts.stack import free_port, wait_for
-from tests.bot.conftest import MODEL, RASA_VENV, ROOT, _start
+from scripts.stack import command, free_port, launch, loopback_env, stop, wait_for
+from tests.bot.conftest import MODEL, RASA_VENV, ROOT, SERVICE_KEY
 from tests.production.proxy import CuttableProxy
 from tests.production.resp import Redis
 
@@ -85,16 +85,11 @@ class ProdStack:
     def env(self, name: str) -> dict[str, str]:
         return {
             **{k: v for k, v in os.environ.items() if not k.startswith(("GUICHET_", "RASA_", "SLACK_", "TEAMS_"))},
-            "GUICHET_DATA_DIR": str(self.data_dir),
-            "GUICHET_INDEX_DIR": str(self.index_dir),
+            **loopback_env(self.api, self.url["actions"], self.data_dir, SERVICE_KEY),
+            "GUICHET_INDEX_DIR": str(self.index_dir),  # its own copy: re-indexing writes here, never in var/
             "GUICHET_DATABASE_URL": self.api_db_url,
             "GUICHET_TRACKER_DB_URL": self.rasa_db_url,
-            "GUICHET_API_URL": self.api,
-            "GUICHET_ACTIONS_URL": f"{self.url['actions']}/webhook",
             "GUICHET_RASA_PUBLIC_URL": self.rasa_a,
-            "SANIC_HOST": "127.0.0.1",
-            "RASA_TELEMETRY_ENABLED": "false",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "RASA_DB_HOST": PG_HOST,
             "RASA_DB_PORT": str(self.tracker_proxy.port if name == "rasa_b" else PG_PORT),
             "RASA_DB_NAME": self.rasa_db,
@@ -109,21 +104,12 @@ class ProdStack:
         }
 
     def command(self, name: str) -> tuple[list[str], Path]:
-        if name == "api":
-            port = str(self.ports["api"])
-            return [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory", "--port", port], ROOT
-        rasa = str(RASA_VENV / "bin/rasa")
-        if name == "actions":
-            return [rasa, "run", "actions", "--actions", "actions", "--port", str(self.ports["actions"])], ROOT / "bot"
-        return [
-            rasa, "run", "--model", str(MODEL), "--endpoints", "endpoints.production.yml",
-            "--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(self.ports[name]),
-        ], ROOT / "bot"  # fmt: skip
+        return command("rasa" if name.startswith("rasa") else name, self.ports[name], "endpoints.production.yml")
 
     def start(self, name: str) -> None:
         cmd, cwd = self.command(name)
         self.starts[name] = self.starts.get(name, 0) + 1
-        self.procs[name], self.logs[name] = _start(f"{name}-{self.starts[name]}", cmd, cwd, self.env(name), self.tmp)
+        self.procs[name], self.logs[name] = launch(f"{name}-{self.starts[name]}", cmd, cwd, self.env(name), self.tmp)
 
     def wait(self, name: str, timeout: float = 300) -> None:
         """Until the process serves: /health for the API and actions, a loaded model and a store for Rasa."""
@@ -193,14 +179,7 @@ class ProdStack:
             self.wait(name)
 
     def shutdown(self) -> None:
-        for p in self.procs.values():
-            if p.poll() is None:
-                p.terminate()
-        for p in self.procs.values():
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(list(self.procs.values()))
         for proxy in (self.api_db_proxy, self.tracker_proxy):
             proxy.stop()
         for engine in (getattr(self, "tracker_engine", None), getattr(self, "api_engine", None)):

@@ -34,7 +34,7 @@ def test_erasure_on_postgresql_leaves_no_row_and_nothing_comes_back(prod: ProdSt
     needles = (who, f"Kwyjibo{tag}", f"Zorbalu{tag}")
     prod.say(prod.rasa_a, who, f"Bonjour, notre projet Kwyjibo{tag} est une application de télésuivi")
     prod.say(prod.rasa_b, who, f"je suis Mme Zorbalu{tag}, nous cherchons un financement")
-    with Session(prod.api_engine) as s:  # written as the API writes them (the public routes are item 2's)
+    with Session(prod.api_engine) as s:  # as the API writes them (POST /handoffs needs the consent question)
         s.add(Feedback(conversation_id=who, rating="down", reasons=[], comment=f"Kwyjibo{tag} trop lent"))
         s.add(Handoff(reference=f"GN-{tag.upper()}", conversation_id=who, name=f"Mme Zorbalu{tag}",
                       email="zorbalu@example.org", consent=True, lang="fr", profile={}, levers=[],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from api.core.corpus import build_chunks
 from api.db import make_engine, session_factory
 from api.keys import create_key
 from retrieval.index import build_index
-from scripts.stack import free_port, wait_for
+from scripts.stack import command, free_port, launch, stop, wait_for
 from tests.api.tracker_support import Talk, create_tracker_db, small_dataset, write
 from tests.web.conftest import ARGS, CHROMIUM
 
@@ -44,9 +43,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path, str]]:
         "GUICHET_EMBEDDING_MODEL": "none",
     }
     env.pop("GUICHET_TRACKER_DB_URL", None)
-    log = data / "api.log"
-    cmd = [str(ROOT / ".venv/bin/uvicorn"), "api.main:create_app", "--factory", "--port", str(port)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    proc, log = launch("api", *command("api", port), env, data)
     try:
         wait_for(f"http://127.0.0.1:{port}/health", proc, 60, log)
         engine = make_engine(f"sqlite:///{data / 'guichet.db'}")
@@ -55,8 +52,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path, str]]:
         engine.dispose()
         yield f"http://127.0.0.1:{port}", tracker, key
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop([proc])
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 from actions.formatting import card, card_buttons  # noqa: E402
 
 SESSION = "ab" * 32
+TOKEN = "A" * 43  # the form of a session token (bot/channels/sessions.py); no server checks it here
 XSS = '<img src=x onerror="window.__xss=1">'
 LONG_NAME = "Programmes et équipements prioritaires de recherche (PEPR) en santé numérique"
 LEVER = {  # a /route lever as the API gives it (api/core/router.py _card)
@@ -96,6 +97,7 @@ def chat(browser, host_site: str) -> Iterator:  # noqa: F811
         log = [{"kind": "bot", "id": f"bot-{i}", "data": m} for i, m in enumerate(messages, start=1)]
         context.add_init_script(
             f"sessionStorage.setItem('guichet.session', '{SESSION}');"
+            f"sessionStorage.setItem('guichet.token', '{TOKEN}');"  # a session as the server issues it
             f"sessionStorage.setItem('guichet.log', {json.dumps(json.dumps(log))});"
         )
         tab = context.new_page()

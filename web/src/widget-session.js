@@ -3,8 +3,12 @@
 import { io } from "socket.io-client";
 
 const KEY_ID = "guichet.session";
+const KEY_TOKEN = "guichet.token";
 const KEY_LOG = "guichet.log";
 const MAX_LOG = 200;
+// What the server issues (bot/channels/sessions.py): 32 random bytes in hex, and an HMAC in base64url.
+const SESSION_ID = /^[0-9a-f]{64}$/;
+const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 function storage() {
   try {
@@ -14,31 +18,33 @@ function storage() {
   }
 }
 
-// 32 random bytes in hex: unguessable, and created only when the founder opens the chat.
-export function newSessionId() {
-  const bytes = new Uint8Array(32);
-  crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
+// The tab's session as the server issued it (id and token), with its messages; null when there is none.
 export function loadSession() {
   const store = storage();
   const id = store && store.getItem(KEY_ID);
-  if (!id || !/^[0-9a-f]{64}$/.test(id)) return null;
+  const token = store && store.getItem(KEY_TOKEN);
+  if (!id || !SESSION_ID.test(id) || !token || !SESSION_TOKEN.test(token)) return null;
   let log = [];
   try {
     log = JSON.parse(store.getItem(KEY_LOG) || "[]");
   } catch {
     log = [];
   }
-  return { id, log: Array.isArray(log) ? log : [] };
+  return { id, token, log: Array.isArray(log) ? log : [] };
 }
 
+// A session to be issued by the server when the chat connects; nothing is stored until then.
 export function startSession() {
-  const session = { id: newSessionId(), log: [] };
   const store = storage();
-  if (store) store.setItem(KEY_ID, session.id);
-  return session;
+  if (store) [KEY_ID, KEY_TOKEN, KEY_LOG].forEach((key) => store.removeItem(key));
+  return { id: null, token: null, log: [] };
+}
+
+function saveSession(session) {
+  const store = storage();
+  if (!store) return;
+  store.setItem(KEY_ID, session.id);
+  store.setItem(KEY_TOKEN, session.token);
 }
 
 export function saveLog(session) {
@@ -52,10 +58,12 @@ export function saveLog(session) {
   }
 }
 
-// Connects to Rasa's socket.io channel (session persistence on): asks to join the session, and sends
-// only once Rasa confirms it (replies go to the session's room). Messages typed while the first
+// Connects to Rasa's socket.io channel: asks for the tab's session (showing its token to resume it, or for a
+// new one) and sends only once Rasa confirms it (replies go to the session's room). The server keeps a
+// session for the socket that shows its token: when it confirms another id, the old session could not be
+// resumed (its token was refused) and the conversation starts over. Messages typed while the first
 // connection is being made wait for it; once the server has been found unreachable, they are refused.
-export function connect(server, sessionId, handlers) {
+export function connect(server, session, handlers) {
   const socket = io(server, {
     path: "/socket.io",
     transports: ["websocket"],
@@ -65,14 +73,22 @@ export function connect(server, sessionId, handlers) {
   let ready = false;
   let failed = false;
   const waiting = [];
-  const emit = (message) => socket.emit("user_uttered", { message: message.text, session_id: sessionId, metadata: { lang: message.lang } });
+  const emit = (message) =>
+    socket.emit("user_uttered", { message: message.text, session_id: session.id, metadata: { lang: message.lang } });
   const down = () => {
     ready = false;
     failed = true;
     handlers.offline();
   };
-  socket.on("connect", () => socket.emit("session_request", { session_id: sessionId }));
-  socket.on("session_confirm", () => {
+  socket.on("connect", () =>
+    socket.emit("session_request", session.id ? { session_id: session.id, session_token: session.token } : {}),
+  );
+  socket.on("session_confirm", (data) => {
+    if (!data || !SESSION_ID.test(data.session_id || "") || !SESSION_TOKEN.test(data.session_token || "")) return;
+    if (session.id && session.id !== data.session_id) handlers.restarted();
+    session.id = data.session_id;
+    session.token = data.session_token;
+    saveSession(session);
     ready = true;
     failed = false;
     handlers.online();

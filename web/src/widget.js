@@ -150,7 +150,7 @@ function mount(config) {
       return;
     }
     status.textContent = t("connecting");
-    link = connect(config.server, session.id, {
+    link = connect(config.server, session, {
       online() {
         status.textContent = wasOffline ? t("reconnected") : "";
         if (wasOffline) setTimeout(() => status.textContent === t("reconnected") && (status.textContent = ""), 4000);
@@ -162,6 +162,11 @@ function mount(config) {
         status.textContent = t("offline");
       },
       message: onBotMessage,
+      restarted() {
+        // The server could not resume this tab's session: what follows is a new conversation.
+        session.log = [];
+        saveLog(session);
+      },
     });
   }
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.core.analytics import analytics
-from api.core.tracker import tracker_engine
+from api.core.rasa_store import tracker_engine
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback
 from tests.api.backends import Backend

@@ -28,3 +28,15 @@ def test_off_topic_question_is_refused_without_figures(fixture_brain) -> None:
     """An off-topic question gets the honest refusal and no citation."""
     res = fixture_brain.ask("Donne-moi la recette de la blanquette")
     assert res["in_scope"] is False and res["citations"] == [] and "conseiller" in res["answer"]
+
+
+def test_a_composed_answer_must_say_the_name_asked_about(fixture_brain) -> None:
+    """A sentence on the subject that never names the company or programme asked about does not answer: the
+    question about a name the knowledge never mentions gets "I don't know"."""
+    from api.core.answerer import _NAME
+
+    assert _NAME.findall("combien Doctolib paie chaque année à son hébergeur HDS ?") == ["Doctolib", "HDS"]
+    assert _NAME.findall("Comment candidater pour notre DM ?") == []  # two letters: an abbreviation, not a name
+    assert fixture_brain.ask("Combien reçoit la formation ?")["answer"].startswith("La formation reçoit 81")
+    res = fixture_brain.ask("Combien reçoit la formation de Doctolib ?")
+    assert res["found"] is False and res["answer"].startswith("Je ne sais pas")

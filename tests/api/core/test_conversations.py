@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from api.core.conversations import Filters, erase, list_conversations, purge, summary_of, transcript
-from api.core.tracker import EVENTS, day_bounds, has_events, tracker_engine, tracker_state
+from api.core.rasa_store import EVENTS, has_events, tracker_engine, tracker_state
+from api.core.tracker import day_bounds
 from api.db import make_engine, migrate, session_factory
 from api.models import Feedback, Handoff
 from tests.api.backends import Backend

@@ -39,6 +39,8 @@ def test_fixture_fiche_loads(fixture_catalogue) -> None:
          "must read [sNNN, YYYY-MM-DD]"),
         ({"answer": {"fr": " ".join(["Une phrase."] * 6) + " [s004, 2023-07-01]", "en": "Yes. [s004, 2023-07-01]"}},
          "6 sentences"),
+        ({"answer": {"fr": "Délai de 72 heures. [s004, 2023-07-01] Au-delà des 72 heures, justifier. [s004, 2023-07-01]",
+                     "en": "Yes. [s004, 2023-07-01]"}}, "the figure 72 is stated in two sentences"),
         ({"levers": ["no-such-lever"]}, "field levers: unknown code"),
         ({"sources": ["s001"]}, "not listed in sources"),
         ({"id": "other-name"}, "does not match the file name"),
@@ -109,3 +111,34 @@ def test_a_thin_follow_up_after_cards_is_about_the_levers_shown(fixture_brain) -
     after_cards = fixture_brain.ask("et ça couvre combien ?", today=TODAY, context=["trial"])
     assert alone["in_scope"] is False
     assert after_cards["in_scope"] is True and after_cards["answer"].startswith("Je ne sais pas")
+
+
+def test_a_fiche_without_the_kind_of_answer_asked_loses_confidence(knowledge_dir, tmp_path, monkeypatch) -> None:
+    """Asked "how much" of a fiche that holds no figure, the match weakens (another question about the same
+    subject); asked "since when" of a fiche that holds dates, it does not. (The real answer types, on the
+    fixture knowledge.)"""
+    from api.core import matching
+    from tests.conftest import make_brain
+
+    real = yaml.safe_load((Path(__file__).resolve().parents[3] / "knowledge" / "vocabularies.yaml").read_text())
+    vocab_file = knowledge_dir / "vocabularies.yaml"
+    vocab = yaml.safe_load(vocab_file.read_text(encoding="utf-8"))
+    vocab_file.write_text(yaml.safe_dump({**vocab, "answer_types": real["answer_types"]}), encoding="utf-8")
+    brain = make_brain(knowledge_dir, tmp_path / "index")
+    amount, date = "Combien coûte la télésurveillance remboursée ?", "Depuis quand la télésurveillance est remboursée ?"
+    penalised = {q: brain.match_fiche(q, "fr") for q in (amount, date)}
+    monkeypatch.setattr(matching, "TYPE_MISSING", 1.0)
+    free = {q: brain.match_fiche(q, "fr") for q in (amount, date)}
+    assert penalised[amount].confidence < 0.7 * free[amount].confidence
+    assert penalised[date].confidence == free[date].confidence
+
+
+def test_a_year_in_a_programmes_name_is_not_the_future() -> None:
+    """"France 2030" and "Innovation santé 2030" are names; "en 2028" asks about a year to come."""
+    from api.core.brain import _later_year
+
+    named = load_catalogue(Path(__file__).resolve().parents[3] / "knowledge").vocab.named_years
+    assert not _later_year("Les appels France 2030 sont-ils encore ouverts ?", TODAY, named)
+    assert not _later_year("le plan innovation santé 2030, c'est combien ?", TODAY, named)
+    assert _later_year("Combien paiera PECAN en 2028 ?", TODAY, named)
+    assert _later_year("la vague 2027 des tiers-lieux", TODAY, named)

@@ -204,3 +204,50 @@ def test_amounts_say_whether_they_are_a_national_envelope(fixture_brain) -> None
         "label": "50 M€", "value_eur": 50000000.0, "scope": "national", "period": "total", "as_of": "2021-10-20",
         "source": "",
     }
+
+
+def _with_topic(cat, parent: str, **changes):
+    """The fixture catalogue plus a topic: a copy of the desk lever placed within `parent`."""
+    desk = cat.lever("desk")
+    topic = desk.model_copy(update={"id": "step", "within": parent, **changes})
+    return cat.model_copy(update={"levers": (*cat.levers, topic)})
+
+
+def test_a_topic_lifts_its_lever_and_is_named_on_its_card(fixture_catalogue) -> None:
+    """A topic that fits best is not a card of its own: its lever comes first, naming it, with its score."""
+    cat = _with_topic(fixture_catalogue, "grant", needs={"funding": 0.4})
+    profile = Profile(stage="prototype")
+    res = router.rank(cat, profile, {"funding": 0.3}, {"step": 0.9}, "fr")
+    assert _ids(res)[0] == "grant" and "step" not in _ids(res)
+    card = res["levers"][0]
+    assert card["topics"] == [{"id": "step", "name": cat.lever("step").name.get("fr"),
+                               "summary": cat.lever("step").summary.get("fr")}]
+    assert card["reasons"][0].startswith("Pour votre question : ")
+    alone = router.rank(fixture_catalogue, profile, {"funding": 0.3}, {}, "fr")
+    assert card["score"] > next(lv["score"] for lv in alone["levers"] if lv["id"] == "grant")
+    assert "step" not in {e["id"] for e in res["excluded"]}
+
+
+def test_a_topic_whose_lever_is_closed_stands_alone(fixture_catalogue) -> None:
+    """A product on the market fails the grant's required criterion: the topic is shown as its own card."""
+    cat = _with_topic(fixture_catalogue, "grant")
+    res = router.rank(cat, Profile(stage="marketed"), {"orientation": 1.0}, {"step": 0.9}, "fr")
+    assert "grant" not in _ids(res) and "step" in _ids(res)
+
+
+def test_within_must_name_a_lever_one_level_deep(knowledge_dir) -> None:
+    """An unknown parent, or a topic within a topic, stops the load naming the file and the field."""
+    import pytest
+
+    from api.core.catalogue import CatalogueError, load_catalogue
+
+    path = knowledge_dir / "levers" / "desk.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\nwithin: nowhere\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"desk.yaml: field within: 'nowhere': unknown lever"):
+        load_catalogue(knowledge_dir)
+    path.write_text(text + "\nwithin: grant\n", encoding="utf-8")
+    grant = knowledge_dir / "levers" / "grant.yaml"
+    grant.write_text(grant.read_text(encoding="utf-8") + "\nwithin: trial\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="a topic cannot hold topics"):
+        load_catalogue(knowledge_dir)

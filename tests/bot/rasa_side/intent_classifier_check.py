@@ -18,8 +18,6 @@ sys.path.insert(0, str(BOT))
 
 def main() -> None:
     import numpy as np
-    from components import intent_classifier as ic
-    from components.text_vectors import ScaledTextVectorFeaturizer
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -30,6 +28,9 @@ def main() -> None:
     from scipy.sparse import csr_matrix
     from sklearn.feature_extraction.text import TfidfTransformer
     from threadpoolctl import threadpool_info
+
+    from components import intent_classifier as ic
+    from components.text_vectors import ScaledTextVectorFeaturizer
 
     def blas_threads() -> list[int]:
         return sorted({lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
@@ -85,7 +86,15 @@ def main() -> None:
         before = [m.get(INTENT) for m in trained.process([message(t, None) for t in probe])]
         loaded = ic.TfidfLogisticRegressionClassifier.load(config, storage, resource, ctx)
         after = [m.get(INTENT) for m in loaded.process([message(t, None) for t in probe])]
+        # a blank message (Rasa strips "   " to ""): no words, hence no per-word feature columns
+        blank = Message(data={TEXT: ""})
+        blank.add_features(Features(csr_matrix(np.zeros((1, 4))), FEATURE_TYPE_SENTENCE, TEXT, "counts"))
         phase[0] = "other"
+        try:
+            with_blank = [[m.get(INTENT), m.get("intent_ranking")] for m in
+                          loaded.process([blank, message("bonjour", None)])]
+        except Exception as exc:  # noqa: BLE001 - the report says which
+            with_blank = [f"{type(exc).__name__}: {exc}"]
         refused = ""
         try:
             loaded.process([message("bonjour", None, n_sparse=9)])
@@ -124,6 +133,7 @@ def main() -> None:
             "idf_loaded": loaded.idf is not None and np.array_equal(loaded.idf, trained.idf),
             "before": before, "after": after,
             "mismatch": refused, "bad_config": bad,
+            "with_blank": with_blank,
         }))
 
 

@@ -122,9 +122,10 @@ def round_trips(store: Any, conversation: str) -> int:
 
 def main() -> None:
     import rasa.core.lock as rasa_lock
-    import stores
     from rasa.core.lock_store import RedisLockStore
     from rasa.utils.endpoints import EndpointConfig
+
+    import stores
 
     url = sys.argv[1] if len(sys.argv) > 1 else "127.0.0.1"
     tag = secrets.token_hex(4)

@@ -26,10 +26,11 @@ def error_of(call) -> str:
 
 def main() -> None:
     import numpy as np
-    from components import sentence_embedding as se
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
     from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from components import sentence_embedding as se
 
     texts = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     encoder = se.encoder_for(se.PACKAGED, None, 256)

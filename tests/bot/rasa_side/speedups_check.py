@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parents[3] / "bot"
@@ -72,8 +74,25 @@ async def main(model: str, texts: list[str]) -> dict:
     copies_before = slot_copies()
     before = await parse_all()
     import speedups
+    import stores
+    from channels.settings import settings
 
-    speedups.apply()
+    def untouched() -> bool:
+        return (MessageProcessor._parse_message_with_graph is original_parse
+                and RemoteAction._validate_action_result is original_validate
+                and Event.resolve_by_type is original_resolve and "__copy__" not in vars(Slot))
+
+    def store_built(switch: str) -> None:  # as Rasa builds it at start from endpoints.yml
+        os.environ[speedups.SWITCH] = switch
+        settings.cache_clear()  # the Rasa server reads its settings once: here, once per switch
+        with tempfile.TemporaryDirectory() as tmp:
+            stores.CheckedSQLTrackerStore(domain=agent.domain, dialect="sqlite", db=str(Path(tmp) / "t.db"))
+
+    store_built("off")
+    switch = {"off": untouched(), "other_version": speedups.apply(True, rasa_version="3.6.20") is False}
+    switch["refused"] = untouched()
+    store_built("on")
+    switch["applied_by_store"] = not untouched()
     assert MessageProcessor._parse_message_with_graph is not original_parse, "the parse patch is not applied"
     after = await parse_all()
     differ = [{"text": t, "graph": b, "patched": a} for t, b, a in zip(texts, before, after, strict=True) if a != b]
@@ -129,7 +148,7 @@ async def main(model: str, texts: list[str]) -> dict:
     agent.load_model(model)  # the patched load: the model's objects frozen out of the collector
     frozen_after = gc.get_freeze_count()
     reparsed = [copy.deepcopy(await agent.processor.parse_message(UserMessage(t, sender_id="check"))) for t in texts]
-    return {"parsed": len(texts), "differ": differ, "validation": verdicts,
+    return {"parsed": len(texts), "differ": differ, "validation": verdicts, "switch": switch,
             "connections": {"original": connections_before, "patched": connections_after},
             "frozen": {"before": frozen_before, "after": frozen_after},
             "slot_copy": {"patched": "__copy__" in vars(Slot), "slots": len(copies_before),

@@ -102,6 +102,7 @@ async def play(store: Any, domain: Any) -> dict:
 async def main(targets: list[str]) -> dict:
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
+
     from stores import CheckedSQLTrackerStore
 
     domain = Domain.load(str(BOT / "domain"))

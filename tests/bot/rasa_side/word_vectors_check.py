@@ -25,9 +25,10 @@ def error_of(call) -> str:
 
 def main() -> None:
     import numpy as np
-    from components import word_vectors as wv
     from rasa.shared.nlu.constants import TEXT
     from rasa.shared.nlu.training_data.message import Message
+
+    from components import word_vectors as wv
 
     vocab = wv.resolve(wv.PACKAGE, wv.PACKAGE_SHA256)
     table = wv.vectors_for(wv.PACKAGE, wv.PACKAGE_SHA256)

@@ -1,13 +1,15 @@
 """A readiness route on the Rasa server: GET /webhooks/ready/ says whether conversations are really stored.
 
-Listed as a channel in credentials.yml (a channel is the way to add a route to Rasa's server). It unwraps
-Rasa's fail-safe wrappers and answers 503 when the store in use is not the configured CheckedSQLTrackerStore
-(an import failure makes Rasa fall back to memory), when its probe fails, or when a save has failed.
+Listed as a channel in credentials.yml (`channels.readiness.ReadinessInput`: a channel is the way to add a route
+to Rasa's server). It unwraps Rasa's fail-safe wrappers and answers 503 when the store in use is not the
+configured CheckedSQLTrackerStore (an import failure makes Rasa fall back to memory), when its probe fails, or
+when a save has failed.
 """
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -25,11 +27,11 @@ def _unwrap(store: Any) -> Any:
     return store
 
 
-def store_state(store: Any) -> Dict[str, Any]:
+def store_state(store: Any) -> dict[str, Any]:
     inner = _unwrap(store)
     if not isinstance(inner, CheckedSQLTrackerStore):
         return {"ready": False, "store": type(inner).__name__, "problem": "conversations are kept in memory only"}
-    problem: Optional[str] = inner.probe()
+    problem: str | None = inner.probe()
     if problem is None and inner.failed_saves:
         problem = f"{inner.failed_saves} save(s) failed ({inner.last_error})"
     return {"ready": problem is None, "store": type(inner).__name__, "problem": problem}
@@ -37,7 +39,7 @@ def store_state(store: Any) -> Dict[str, Any]:
 
 class ReadinessInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "ready"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -1,4 +1,7 @@
-"""The strategy documents' dates (front matter) and paragraphs, for review and lapse checks."""
+"""The strategy documents of knowledge/documents/ as records: dates (front matter) and paragraphs, for lapse checks.
+
+(Not the documents staff upload for search: those are api/core/uploads.py and api/routes/documents.py.)
+"""
 
 from __future__ import annotations
 
@@ -67,15 +70,3 @@ def document_records(root: Path) -> list[DocumentRecord]:
         )
     return records
 
-
-def documents_due(root: Path, today: dt.date) -> list[tuple[str, str, dt.date]]:
-    """(kind, path, date) for documents whose review_by or valid_until date has passed."""
-    due = []
-    for doc in document_records(root):
-        if doc.review_by is None:
-            due.append(("document-no-review-date", doc.name, today))
-        elif doc.review_by < today:
-            due.append(("document", doc.name, doc.review_by))
-        if doc.valid_until and doc.valid_until < today:
-            due.append(("document-expired", doc.name, doc.valid_until))
-    return due

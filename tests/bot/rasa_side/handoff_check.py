@@ -1,0 +1,75 @@
+"""Run in .venv-rasa (tests/bot/test_handoff_actions.py): the hand-off actions (bot/actions/handoff.py) on
+tracker fixtures, with a fake API (action_fixtures.py): the form's validation of the name, the address and the
+consent, the filing of the case, and the note added to it. One JSON report for the cases named."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from action_fixtures import FakeClient, report, tracker
+
+FORM = "handoff_form"
+PROFILE = {"stage": "prototype", "organisation_type": "startup", "product_kind": "software",
+           "medical_device": "true", "needs": ["funding-innovation"]}
+CONSENTED = {**PROFILE, "person_name": "Marie Curie", "email": "marie@exemple.fr", "consent": True,
+             "project_text": "Une appli de suivi des patients", "recommended": ["imaging", "gnius"]}
+
+
+def asked(slot: str, text: str, intent: str = "give_contact", **kwargs: Any) -> Any:
+    """The founder's answer while the form asks `slot`."""
+    return tracker(text, intent, {"requested_slot": slot}, loop=FORM, **kwargs)
+
+
+def cases() -> dict[str, tuple]:
+    from actions.handoff import ActionAddHandoffNote, ActionFileHandoff, ValidateHandoffForm
+
+    form, name, email = ValidateHandoffForm(), "validate_person_name", "validate_email"
+    question = {"answer": "Le guichet oriente les porteurs de projets.", "in_scope": True, "citations": []}
+    return {
+        # the form's validation, method by method, as rasa-sdk calls them
+        "name_typed": (form, FakeClient(), asked("person_name", "  marie   curie "), name, "  marie   curie "),
+        "name_bidi": (form, FakeClient(), asked("person_name", "Marie\u202eCurie"), name, "MarieCurie"),
+        "name_no_letter": (form, FakeClient(), asked("person_name", "1234"), name, "1234"),
+        "name_no": (form, FakeClient(), asked("person_name", "non", "deny"), name, "non"),
+        "name_dont_know": (form, FakeClient(), asked("person_name", "je sais pas", "dont_know"), name, "je sais pas"),
+        "name_question": (form, FakeClient(ask=question),
+                          asked("person_name", "c'est quoi ce guichet ?", "ask_question"), name,
+                          "c'est quoi ce guichet ?"),
+        "email_in_a_sentence": (form, FakeClient(), asked("email", "c'est marie@exemple.fr."), email,
+                                "c'est marie@exemple.fr."),
+        "email_no_domain": (form, FakeClient(), asked("email", "marie@exemple"), email, "marie@exemple"),
+        "email_no": (form, FakeClient(), asked("email", "non merci", "deny"), email, "non merci"),
+        "email_question": (form, FakeClient(ask=question), asked("email", "pourquoi mon adresse ?", "ask_question"),
+                           email, "pourquoi mon adresse ?"),
+        "consent_yes": (form, FakeClient(), asked("consent", "oui", "affirm"), "validate_consent", True),
+        "consent_text": (form, FakeClient(), asked("consent", "yes", "affirm"), "validate_consent", "yes"),
+        # the whole validation step as the action server runs it: the slot mappings' candidate, validated
+        "form_run_name": (form, FakeClient(), asked("person_name", "Marie Curie",
+                                                    candidates={"person_name": "  Marie  Curie"})),
+        "form_run_bad_email": (form, FakeClient(),
+                               asked("email", "marie at exemple", candidates={"email": "marie at"})),
+        # filing the case
+        "file_declined": (ActionFileHandoff(), FakeClient(), tracker("non", "deny", {**CONSENTED, "consent": False})),
+        "file_unanswered": (ActionFileHandoff(), FakeClient(),
+                            tracker("bof", "inform", {**CONSENTED, "consent": None})),
+        "file_filed": (ActionFileHandoff(), FakeClient(), tracker("oui", "affirm", CONSENTED, sender="conv-42")),
+        "file_api_down": (ActionFileHandoff(), FakeClient(down=True), tracker("oui", "affirm", CONSENTED)),
+        "file_refused": (ActionFileHandoff(), FakeClient(rejected=True), tracker("oui", "affirm", CONSENTED)),
+        # the note for the advisor
+        "note_added": (ActionAddHandoffNote(), FakeClient(),
+                       tracker("merci", "inform", {"handoff_note": "  Nous avons un essai en cours.  ",
+                                                   "handoff_ref": "GU-7K2P"}, sender="conv-42")),
+        "note_without_case": (ActionAddHandoffNote(), FakeClient(),
+                              tracker("merci", "inform", {"handoff_note": "Un mot.", "handoff_ref": None})),
+        "note_blank": (ActionAddHandoffNote(), FakeClient(),
+                       tracker("merci", "inform", {"handoff_note": "   ", "handoff_ref": "GU-7K2P"})),
+        "note_api_down": (ActionAddHandoffNote(), FakeClient(down=True),
+                          tracker("merci", "inform", {"handoff_note": "Un mot.", "handoff_ref": "GU-7K2P"})),
+        "note_refused": (ActionAddHandoffNote(), FakeClient(rejected=True),
+                         tracker("merci", "inform", {"handoff_note": "Un mot.", "handoff_ref": "GU-7K2P"})),
+    }
+
+
+if __name__ == "__main__":
+    report(cases(), sys.argv[1:])

@@ -1,0 +1,139 @@
+"""bot/actions/handoff.py on tracker fixtures with a fake API (tests/bot/rasa_side/handoff_check.py, run in
+.venv-rasa with rasa-sdk's CollectingDispatcher): the form's validation of the name, the address and the
+consent; the filing of the case; the note added to it."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import rasa_side_report
+
+REPLY_DAYS = "3"  # GUICHET_ADVISOR_REPLY_DAYS for the action server under test (the default is 2)
+FORGOTTEN = {"consent": None, "person_name": None, "email": None}
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return rasa_side_report("handoff_check.py", env={"GUICHET_ADVISOR_REPLY_DAYS": REPLY_DAYS})
+
+
+def said(case: dict) -> list[str]:
+    return [m.get("response") or m.get("text") or "" for m in case["said"]]
+
+
+def slots(case: dict) -> dict:
+    return {e["name"]: e["value"] for e in case["events"] if e["event"] == "slot"}
+
+
+def test_a_typed_name_is_kept_tidied(report: dict) -> None:
+    """Spaces around and inside the name are tidied; nothing is said, the API is not called."""
+    case = report["name_typed"]
+    assert case["returned"] == {"person_name": "marie curie"} and case["said"] == [] and case["calls"] == []
+
+
+def test_a_name_with_bidi_characters_or_no_letter_is_refused_and_asked_again(report: dict) -> None:
+    """A right-to-left override in the typed text (even if the NLU took only the letters) or a name without a
+    letter: said so, and the slot left empty so the form asks again."""
+    for name in ("name_bidi", "name_no_letter"):
+        assert report[name]["returned"] == {"person_name": None}, name
+        assert said(report[name]) == ["utter_invalid_name"], name
+
+
+def test_a_no_at_any_step_withdraws_the_request(report: dict) -> None:
+    """"non" to the name or to the address: no consent, and the form stops (requested_slot None)."""
+    assert report["name_no"]["returned"] == {"person_name": None, "consent": False, "requested_slot": None}
+    assert report["email_no"]["returned"] == {"email": None, "consent": False, "requested_slot": None}
+
+
+def test_a_dont_know_is_no_name(report: dict) -> None:
+    case = report["name_dont_know"]
+    assert case["returned"] == {"person_name": None} and case["said"] == [] and case["calls"] == []
+
+
+def test_a_question_in_the_form_is_answered_and_no_name_or_address(report: dict) -> None:
+    """The question goes to /ask and its answer is said; the pending slot stays empty (asked again)."""
+    for name, slot in (("name_question", "person_name"), ("email_question", "email")):
+        case = report[name]
+        assert case["returned"] == {slot: None}, name
+        assert said(case) == ["Le guichet oriente les porteurs de projets."] and case["calls"][0][0] == "ask", name
+
+
+def test_an_address_is_taken_from_a_sentence(report: dict) -> None:
+    """"c'est marie@exemple.fr." gives the address without the sentence's final dot."""
+    case = report["email_in_a_sentence"]
+    assert case["returned"] == {"email": "marie@exemple.fr"} and case["said"] == []
+
+
+def test_an_address_without_a_domain_is_refused_and_asked_again(report: dict) -> None:
+    case = report["email_no_domain"]
+    assert case["returned"] == {"email": None} and said(case) == ["utter_invalid_email"]
+
+
+def test_consent_is_only_a_clicked_or_affirmed_boolean(report: dict) -> None:
+    assert report["consent_yes"]["returned"] == {"consent": True}
+    assert report["consent_text"]["returned"] == {"consent": None}
+
+
+def test_the_form_validates_the_candidates_of_the_slot_mappings(report: dict) -> None:
+    """The validation step as the action server runs it: each candidate goes through its validate_ method."""
+    assert report["form_run_name"]["events"] == [{"event": "slot", "name": "person_name", "value": "Marie Curie"}]
+    bad = report["form_run_bad_email"]
+    assert bad["events"] == [{"event": "slot", "name": "email", "value": None}]
+    assert said(bad) == ["utter_invalid_email"]
+
+
+def test_without_consent_nothing_is_filed_and_the_contact_is_forgotten(report: dict) -> None:
+    """Consent refused or never given (only an explicit True files a case)."""
+    for name in ("file_declined", "file_unanswered"):
+        case = report[name]
+        assert case["calls"] == [] and said(case) == ["utter_handoff_declined"] and slots(case) == FORGOTTEN, name
+
+
+def test_a_filed_case_carries_the_profile_and_levers_and_gives_a_reference(report: dict) -> None:
+    """The case: the conversation, the contact, the profile as the API's values (flags as booleans), the
+    project text and the recommended levers; the reply names the reference and the settings' reply time, and
+    offers a note (yes_no=note); the name and address leave the slots."""
+    case = report["file_filed"]
+    [(call, payload)] = case["calls"]
+    assert call == "handoff"
+    assert payload == {
+        "conversation_id": "conv-42", "name": "Marie Curie", "email": "marie@exemple.fr", "consent": True,
+        "lang": "fr", "project_text": "Une appli de suivi des patients", "levers": ["imaging", "gnius"],
+        "profile": {"stage": "prototype", "organisation_type": "startup", "product_kind": "software",
+                    "medical_device": True, "ce_marked": None, "ai": None, "needs": ["funding-innovation"]},
+    }
+    [done] = case["said"]
+    assert done["response"] == "utter_handoff_done"
+    assert done["kwargs"] == {"name": "Marie Curie", "email": "marie@exemple.fr", "ref": "GU-7K2P",
+                              "days": int(REPLY_DAYS)}
+    assert slots(case) == {**FORGOTTEN, "handoff_ref": "GU-7K2P", "yes_no": "note"}
+
+
+def test_an_unreachable_api_is_said_and_the_contact_still_forgotten(report: dict) -> None:
+    case = report["file_api_down"]
+    assert "indisponible" in said(case)[0] and slots(case) == {**FORGOTTEN, "yes_no": "nothing"}
+
+
+def test_a_refused_case_is_said_as_such_not_as_an_outage(report: dict) -> None:
+    """A 4xx (the conversation filed its most hand-offs): utter_handoff_refused, no reference."""
+    case = report["file_refused"]
+    assert said(case) == ["utter_handoff_refused"] and slots(case) == FORGOTTEN
+
+
+def test_a_note_reaches_the_case_just_filed(report: dict) -> None:
+    case = report["note_added"]
+    assert case["calls"] == [["handoff_note", "GU-7K2P", "conv-42", "Nous avons un essai en cours."]]
+    assert case["said"] == [{"response": "utter_note_added", "kwargs": {"ref": "GU-7K2P"}}]
+    assert slots(case) == {"handoff_note": None}
+
+
+def test_a_note_without_a_case_or_blank_is_dropped_silently(report: dict) -> None:
+    for name in ("note_without_case", "note_blank"):
+        case = report[name]
+        assert case["calls"] == [] and case["said"] == [] and slots(case) == {"handoff_note": None}, name
+
+
+def test_a_note_the_api_cannot_take_is_said_only_when_it_is_unreachable(report: dict) -> None:
+    down, refused = report["note_api_down"], report["note_refused"]
+    assert "indisponible" in said(down)[0] and slots(down) == {"handoff_note": None, "yes_no": "nothing"}
+    assert refused["said"] == [] and slots(refused) == {"handoff_note": None}
