@@ -225,6 +225,22 @@ def fiche_statements(fiche: Fiche, lang: str, today: dt.date) -> list[Statement]
     return out
 
 
+def lead_with_asked(statements_: list[Statement], evidence: list[re.Pattern[str]]) -> list[Statement]:
+    """A fiche's statements with the first one holding the kind of answer asked (a figure, a date, a span of
+    time) first, when the fiche's own first statement holds none: a fiche leads with the answer to its main
+    phrasing; asked another facet ("how long can it run?" of a fiche on who decides), the statement holding it
+    comes first and the others follow in their order."""
+    def holds(st: Statement) -> bool:
+        return any(p.search(fold(st.text)) for p in evidence)
+
+    if not evidence or not statements_ or holds(statements_[0]):
+        return statements_
+    best = next((i for i, st in enumerate(statements_) if holds(st)), None)
+    if best is None:
+        return statements_
+    return [statements_[best], *statements_[:best], *statements_[best + 1 :]]
+
+
 def unknown(question: str, lang: str) -> str:
     topic = re.sub(r"\s+", " ", question).strip().rstrip("?!. ")
     if len(topic) > 90:

@@ -182,7 +182,7 @@ class Brain:
         thin = len(words) <= 1 and not _NAMED.search(question)
         subject = self.terms(lang)[match.fiche_id].subject if match and match.fiche_id in self.terms(lang) else None
         aside = subject is not None and bool(subject) and not subject & words
-        alone = partial(self._from_fiche, match, lang, today)
+        alone = partial(self._from_fiche, match, lang, today, question)
         in_context = partial(self._fiche_in_context, scoped, shown, lang, today)
         for attempt in (in_context, alone) if thin or aside else (alone, in_context):
             body = attempt()
@@ -217,14 +217,18 @@ class Brain:
             key=lambda m: m.confidence,
             default=None,
         )
-        return self._from_fiche(best, lang, today)
+        return self._from_fiche(best, lang, today, question)
 
-    def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date) -> dict | None:
-        """The fiche's answer when the match is confident enough."""
+    def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date, question: str = "") -> dict | None:
+        """The fiche's answer when the match is confident enough, led by the statement holding what was asked."""
         fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
         if fiche is None:
             return None
-        statements = answerer.fiche_statements(fiche, lang, today) + status_statement(fiche, lang)
+        statements = answerer.fiche_statements(fiche, lang, today)
+        if question:
+            evidence = evidence_patterns(question, self.catalogue.vocab)
+            statements = answerer.lead_with_asked(statements, evidence)
+        statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)
         status = fiche.status.model_dump(mode="json") if fiche.status else None
         levers = list(dict.fromkeys([*fiche.levers, *body["levers"]]))

@@ -40,3 +40,19 @@ def test_a_composed_answer_must_say_the_name_asked_about(fixture_brain) -> None:
     assert fixture_brain.ask("Combien reçoit la formation ?")["answer"].startswith("La formation reçoit 81")
     res = fixture_brain.ask("Combien reçoit la formation de Doctolib ?")
     assert res["found"] is False and res["answer"].startswith("Je ne sais pas")
+
+
+def test_a_fiche_statement_holding_the_kind_of_answer_asked_leads() -> None:
+    """Asked "how long", a fiche whose first statement holds no span of time leads with the one that does; the
+    others keep their order; a fiche already leading with it is unchanged."""
+    import re
+
+    from api.core.answerer import lead_with_asked
+    from api.core.citations import Statement
+
+    who, span, more = (Statement(t, ("s001",)) for t in ("Un comité examine.", "Au plus 5 ans.", "Puis un arrêté."))
+    duration = [re.compile(r"\b\d+ ans\b")]
+    assert lead_with_asked([who, span, more], duration) == [span, who, more]
+    assert lead_with_asked([span, who, more], duration) == [span, who, more]
+    assert lead_with_asked([who, more], duration) == [who, more]
+    assert lead_with_asked([who, span], []) == [who, span]

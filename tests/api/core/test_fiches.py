@@ -39,7 +39,7 @@ def test_fixture_fiche_loads(fixture_catalogue) -> None:
          "must read [sNNN, YYYY-MM-DD]"),
         ({"answer": {"fr": " ".join(["Une phrase."] * 6) + " [s004, 2023-07-01]", "en": "Yes. [s004, 2023-07-01]"}},
          "6 sentences"),
-        ({"answer": {"fr": "Délai de 72 heures. [s004, 2023-07-01] Au-delà des 72 heures, justifier. [s004, 2023-07-01]",
+        ({"answer": {"fr": "Délai de 72 heures. [s004, 2023-07-01] Au-delà des 72 heures. [s004, 2023-07-01]",
                      "en": "Yes. [s004, 2023-07-01]"}}, "the figure 72 is stated in two sentences"),
         ({"levers": ["no-such-lever"]}, "field levers: unknown code"),
         ({"sources": ["s001"]}, "not listed in sources"),
