@@ -65,14 +65,22 @@ def test_the_bots_domain_uses_only_contract_slots_and_codes() -> None:
 
 
 def test_every_payload_type_is_rendered_by_the_widget_and_the_chat_platforms() -> None:
-    """The widget, Slack and Teams each know every reply payload type the actions send."""
+    """The widget, Slack and Teams each know every reply payload type the actions send: by its value in the
+    widget's JavaScript, by its PayloadType member in Python, or, for a type whose text says it all, by showing
+    that text (the chat platforms read TEXT_SAYS_IT_ALL)."""
     channels = ROOT / "bot" / "channels"
     renderers = {"widget": [ROOT / "web" / "src" / "widget-render.js"],
-                 "slack": [channels / "slack.py", channels / "slack_blocks.py"],
-                 "teams": [channels / "teams.py", channels / "teams_cards.py"]}
+                 "slack": [channels / "platform.py", channels / "slack.py", channels / "slack_blocks.py"],
+                 "teams": [channels / "platform.py", channels / "teams.py", channels / "teams_cards.py"]}
     for name, paths in renderers.items():
         source = "".join(p.read_text(encoding="utf-8") for p in paths)
-        missing = [p.value for p in PayloadType if f'"{p.value}"' not in source]
+        missing = [
+            p.value
+            for p in PayloadType
+            if f'"{p.value}"' not in source
+            and not re.search(rf"\bPayloadType\.{p.name}\b", source)
+            and not (p.value in TEXT_SAYS_IT_ALL and "TEXT_SAYS_IT_ALL" in source)
+        ]
         assert not missing, (name, missing)
     assert PayloadType.LEVER_CARDS.value not in TEXT_SAYS_IT_ALL  # its ids and verdicts are in no text
 
