@@ -12,12 +12,16 @@ import sys
 import sklearn.model_selection as model_selection
 
 _StratifiedKFold = model_selection.StratifiedKFold
+# read once, at start (the script's only setting; the servers' are in actions/ and channels/settings.py)
+SEED = os.environ.get("CV_SEED", "0").strip()
+if not SEED.isdigit():
+    sys.exit(f"CV_SEED must be a whole number (0, 1, 2…), not {SEED!r}")
 
 
 class SeededStratifiedKFold(_StratifiedKFold):
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         if shuffle and random_state is None:
-            random_state = int(os.environ.get("CV_SEED", "0"))
+            random_state = int(SEED)
         super().__init__(n_splits=n_splits, shuffle=shuffle, random_state=random_state)
 
 

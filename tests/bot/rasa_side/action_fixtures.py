@@ -123,7 +123,7 @@ async def run(action: Any, client: FakeClient, t: Any, method: str | None = None
 
     import actions.client
 
-    actions.client._client = client  # type: ignore[assignment]
+    actions.client._client = client
     dispatcher = CollectingDispatcher()
     if method:
         result = getattr(action, method)(value, dispatcher, t, domain())
