@@ -21,7 +21,7 @@ from . import answerer, router
 from .catalogue import Catalogue, Lever, load_catalogue
 from .citations import Statement, month_year
 from .fiches import Fiche
-from .matching import FicheMatch, FicheTerms, fiche_terms, match_fiche
+from .matching import FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
 from .profile import Profile, extract
 from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
 
@@ -53,6 +53,7 @@ class Brain:
     notes: list[str] = field(default_factory=list)  # degraded modes, said once at start
     idf: dict[str, dict[str, float]] = field(default_factory=dict)  # per language: stem -> idf over passages
     fiche_terms: dict[str, dict[str, FicheTerms]] = field(default_factory=dict)  # per language, built on first use
+    fiche_words: dict[str, frozenset[str]] = field(default_factory=dict)  # per language, with fiche_terms
 
     @property
     def mode(self) -> str:
@@ -135,6 +136,7 @@ class Brain:
     def terms(self, lang: str) -> dict[str, FicheTerms]:
         if lang not in self.fiche_terms:
             self.fiche_terms[lang] = fiche_terms(self.catalogue.fiches, lang)
+            self.fiche_words[lang] = fiche_vocabulary(self.fiche_terms[lang])
         return self.fiche_terms[lang]
 
     def match_fiche(
@@ -142,8 +144,9 @@ class Brain:
     ) -> FicheMatch | None:
         evidence = evidence_patterns(question, self.catalogue.vocab)
         asking = asking_words(question, self.catalogue.vocab)
+        terms = self.terms(lang)
         return match_fiche(
-            self.retriever, question, lang, self.idf, self.terms(lang), evidence, exclude, asking, only
+            self.retriever, question, lang, self.idf, terms, evidence, exclude, asking, only, self.fiche_words[lang]
         )
 
     def ask(

@@ -77,10 +77,6 @@ class FicheTerms:
     answer_text: str  # the whole answer, folded, for the answer-type patterns
     subject: frozenset[str] = frozenset()  # stems most of its phrasings say (PECAN): what the fiche is about
 
-    @property
-    def vocabulary(self) -> frozenset[str]:
-        return self.answer.union(*self.phrasings.values())
-
 
 def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
     out = {}
@@ -109,6 +105,7 @@ def match_fiche(
     exclude: set[str] | None = None,
     asking: str = "",
     only: frozenset[str] | None = None,
+    vocabulary: frozenset[str] = frozenset(),
 ) -> FicheMatch | None:
     """The fiche closest to the question, with a confidence in 0..1 (None: no fiche at all).
 
@@ -120,7 +117,8 @@ def match_fiche(
     "how long") name that kind of answer: a fiche holding it says them, whatever its words; one that holds
     none of it answers another question.
     `exclude` leaves phrasings out by chunk id (the leave-one-out curve of scripts/answer_curve.py); `only`
-    keeps the fiches of these ids (those of the levers just shown), looked for deeper."""
+    keeps the fiches of these ids (those of the levers just shown), looked for deeper; `vocabulary`: every stem
+    the fiches say (fiche_vocabulary), so that a name only fiches use counts as a word of the knowledge."""
     weights = idf.get(lang, {})
     depth = CANDIDATES * (ONLY_DEPTH if only is not None else 2)
     ranked = retriever.rankings(question, [lang], kind="fiche", depth=depth)
@@ -150,7 +148,7 @@ def match_fiche(
     total = sum(q.values()) or 1.0
     # Stems the knowledge uses, in passages or in fiches (typos and chatter left out): a name only fiches use
     # ("EIC") is a word a fiche must say to answer.
-    known = {t: w for t, w in q.items() if t in weights or any(t in ft.vocabulary for ft in terms.values())}
+    known = {t: w for t, w in q.items() if t in weights or t in vocabulary}
     rarest = max(known.values(), default=0.0)
     asked_here = asked & set(q)
     named = {t for m in NAMED.findall(question) for t in tokenize(m, lang)} & set(known)
@@ -178,6 +176,11 @@ def match_fiche(
         return None
     best = max(scored, key=lambda f: scored[f])
     return FicheMatch(best, round(scored[best], 4), phrasing[best][1])
+
+
+def fiche_vocabulary(terms: Mapping[str, FicheTerms]) -> frozenset[str]:
+    """Every stem the fiches of one language say, in their answers or phrasings."""
+    return frozenset().union(*(ft.answer.union(*ft.phrasings.values()) for ft in terms.values()))
 
 
 def _subject(phrasings: list[frozenset[str]]) -> frozenset[str]:
