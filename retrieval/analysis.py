@@ -11,7 +11,15 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 from guichet_contract.language import detect_with_confidence
 
 LANGS = ("fr", "en")
+# The tokens' version, in each index's manifest and hash: a change of `tokenize` rebuilds the index, and an
+# index of other tokens is refused at load.
+ANALYSIS = 2
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+_COMPOUND = re.compile(r"(?<![a-z0-9])[a-z0-9]+(?:[-_][a-z0-9]+)+")
+_CLITICS = frozenset(
+    ["t", "il", "ils", "elle", "elles", "on", "ce", "je", "tu", "nous", "vous", "y", "en", "moi", "toi", "lui", "la",
+     "le", "les", "leur", "ci"]
+)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 
 # bm25s ships a short English list; these are the usual function words it lacks.
@@ -251,6 +259,13 @@ def words(text: str, split_units: bool = True) -> list[str]:
     """Folded word tokens; decimal numbers such as 718,4 stay whole, 650M€ also gives 650 and m."""
     folded = fold(text).replace("€", " eur ").replace("$", " usd ")
     out = []
+    # "start-up", "e-santé", "G_NIUS", "i-Lab", "MR-004": a word cut by a hyphen or an underscore next to a part of
+    # one or two letters is also written solid ("startup", "gnius"): both spellings must meet.
+    # French inversions and pointers ("fera-t-il", "peut-on", "est-ce", "celle-ci") are grammar, not one word.
+    for compound in _COMPOUND.findall(folded):
+        parts = re.split(r"[-_]", compound)
+        if any(len(p) <= 2 and not p.isdigit() for p in parts) and not _CLITICS.intersection(parts[1:]):
+            out.append("".join(parts))
     for tok in _TOKEN.findall(folded):
         out.append(tok.replace(",", "."))
         # "650m" / "20m" / "90md" are figures glued to a unit: index the number alone too.

@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import dense, lexical
-from .analysis import tokenize
+from .analysis import ANALYSIS, tokenize
 from .embedding import Embedder, file_sha256
 from .models import Chunk
 from .staging import held, sweep
@@ -69,7 +69,8 @@ class LoadedIndex:
 
 
 def corpus_hash(chunks: list[Chunk], model_name: str | None, params: dict) -> str:
-    h = hashlib.sha256(json.dumps({"format": FORMAT, "model": model_name, "params": params}).encode())
+    head = {"format": FORMAT, "analysis": ANALYSIS, "model": model_name, "params": params}
+    h = hashlib.sha256(json.dumps(head).encode())
     for c in chunks:
         h.update(json.dumps(c.to_dict(), sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()
@@ -171,6 +172,7 @@ def _write_build(out: Path, chunks: list[Chunk], embedder: Embedder | None, para
     files = {str(p.relative_to(out)): file_sha256(p) for p in sorted(out.rglob("*")) if p.is_file()}
     manifest = {
         "format": FORMAT,
+        "analysis": ANALYSIS,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "corpus_hash": digest,
         "chunk_count": len(chunks),
@@ -201,6 +203,11 @@ def load_index(root: Path, embedder: Embedder | None, verify: bool = True) -> Lo
     manifest = _read_manifest(build)
     if manifest.get("format") != FORMAT:
         raise IndexUnavailable(f"{build}: index format {manifest.get('format')} is not {FORMAT}; rebuild it")
+    if manifest.get("analysis", 1) != ANALYSIS:
+        raise IndexUnavailable(
+            f"{build}: its words were cut by text analysis {manifest.get('analysis', 1)}, this code cuts them by "
+            f"{ANALYSIS}; rebuild it with `guichet index`"
+        )
     if verify:
         for rel, digest in manifest.get("files", {}).items():
             path = build / rel

@@ -15,6 +15,10 @@ from .index import Group, LoadedIndex
 from .models import Chunk, Hit
 
 DEPTH = 50
+# Dense rankings read deeper than lexical ones: faiss scans every chunk anyway, and a passage that BM25 ranks
+# first but the model only 80th must still get its (small) dense share, or any passage in both top 50s
+# outranks it by rank fusion alone.
+DENSE_DEPTH = 200
 # detect_lang's confidence is |fr - en| / (fr + en) over the telling words of each language: above 1/3, one
 # language has more than twice the other's words and its group alone is searched; at 2 words to 1 or closer,
 # both groups are. Set so by construction in the first version (2026-11-23), not tuned on the eval sets.
@@ -56,9 +60,16 @@ class Retriever:
         return None if self.embedder is None else self.embedder.embed_queries([query])[0]
 
     def rankings(
-        self, query: str, langs: Iterable[str], kind: str, qvec: np.ndarray | None = None, depth: int = DEPTH
+        self,
+        query: str,
+        langs: Iterable[str],
+        kind: str,
+        qvec: np.ndarray | None = None,
+        depth: int = DEPTH,
+        dense_depth: int | None = None,
     ) -> dict[str, list[tuple[Chunk, float]]]:
-        """Separate lexical and dense rankings (chunk, raw score) over the chosen groups."""
+        """Separate lexical and dense rankings (chunk, raw score) over the chosen groups; the dense one
+        `dense_depth` deep (default: `depth`)."""
         out: dict[str, list[tuple[Chunk, float]]] = {"lexical": [], "dense": []}
         langs = list(langs)
         if qvec is None and self.embedder is not None and set(langs) & set(self.weights.dense_langs):
@@ -70,7 +81,7 @@ class Retriever:
             for row, s in lexical.search(group.bm25, tokenize(query, lang), depth):
                 out["lexical"].append((group.chunks[row], s))
             if qvec is not None and group.faiss is not None and lang in self.weights.dense_langs:
-                for row, s in dense.search(group.faiss, qvec, depth):
+                for row, s in dense.search(group.faiss, qvec, dense_depth or depth):
                     out["dense"].append((group.chunks[row], s))
         for name in out:
             out[name].sort(key=lambda cs: -cs[1])
@@ -80,7 +91,7 @@ class Retriever:
         """The k best chunks for the query, fused from the lexical and dense rankings."""
         if not query.strip():
             return []
-        ranked = self.rankings(query, self.query_langs(query, lang), kind)
+        ranked = self.rankings(query, self.query_langs(query, lang), kind, dense_depth=DENSE_DEPTH)
         by_id = {c.id: c for rows in ranked.values() for c, _ in rows}
         fused = reciprocal_rank_fusion(
             {name: [c.id for c, _ in rows] for name, rows in ranked.items()},

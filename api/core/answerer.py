@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from guichet_contract import month_year
+
 from retrieval.analysis import fold, tokenize
 from retrieval.models import Hit
 
@@ -47,6 +49,8 @@ _ASKING = {
     "there tell know possible still now today currently anymore yet exactly concretely actually really "
     "already please",
 }
+# A question followed by context and no other question: "article 51 c'est quoi exactement ? on m'en a parlé".
+_QUESTION_THEN_CONTEXT = re.compile(r"(?:^|[.!?]\s+)([^.!?]{3,}\?)\s+[^?]+$")
 _CHATTER = "bonjour bonsoir salut hello hi hey coucou merci thanks thank svp stp please"  # greetings carry no content
 # Where a question starts inside a longer message ("Bonjour, startup, on a une DTx marquée CE, comment obtenir la
 # PECAN ?"): a clause opening with an asking word, up to the end.
@@ -59,14 +63,26 @@ _QUESTION_CLAUSE = re.compile(
 
 
 def question_clause(text: str) -> str | None:
-    """The question a message ends with, when the message says more before it (a project, a greeting); None
-    when the whole message is the question."""
-    m = _QUESTION_CLAUSE.search(text.strip())
-    if not m or len(m.group(1)) >= len(text.strip()) - 3:
+    """The question a message ends with, when the message says more before it (a project, a greeting), else
+    the question it opens with when more follows ("article 51 c'est quoi ? on m'en a parlé pour…"); None when
+    the whole message is the question."""
+    text = text.strip()
+    m = _QUESTION_CLAUSE.search(text) or _QUESTION_THEN_CONTEXT.search(text)
+    if not m or len(m.group(1)) >= len(text) - 3:
         return None
     return m.group(1)
 
 
+_NOT_YET = {
+    "fr": (
+        "Je ne sais pas pour {period} : sur ce sujet, la dernière information de Guichet date {when}. "
+        "Un conseiller du guichet peut chercher la réponse avec vous."
+    ),
+    "en": (
+        "I don't know for {period}: Guichet's latest information on this dates from {when}. "
+        "An advisor of the single window can look for the answer with you."
+    ),
+}
 _NO_ANSWER = {
     "fr": (
         "Je ne sais pas : la base de connaissances de Guichet ne contient pas d'information fiable sur "
@@ -239,6 +255,12 @@ def lead_with_asked(statements_: list[Statement], evidence: list[re.Pattern[str]
     if best is None:
         return statements_
     return [statements_[best], *statements_[:best], *statements_[best + 1 :]]
+
+
+def not_yet_known(period: dict[str, str], latest: dt.date, lang: str) -> str:
+    """What the sources cannot say: the period asked is later than their latest information on the subject."""
+    lang = "en" if lang == "en" else "fr"
+    return _NOT_YET[lang].format(period=period[lang], when=month_year(latest, lang))
 
 
 def unknown(question: str, lang: str) -> str:

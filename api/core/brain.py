@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from retrieval.analysis import LANGS, detect_lang, fold, tokenize
+from guichet_contract import month_year
+
+from retrieval.analysis import LANGS, detect_lang, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
 from retrieval.models import Hit
@@ -19,9 +21,10 @@ from retrieval.retriever import FusionWeights, Retriever
 
 from . import answerer, router
 from .catalogue import Catalogue, Lever, load_catalogue
-from .citations import Statement, month_year
+from .citations import Statement
 from .fiches import Fiche
 from .matching import FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
+from .periods import asked_period, later_year, newer_than_known
 from .profile import Profile, extract
 from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
 
@@ -165,7 +168,7 @@ class Brain:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
         # The future, someone's private contact details: not knowable.
-        if ex.unknowable or _later_year(question, today, self.catalogue.vocab.named_years):
+        if ex.unknowable or later_year(question, today, self.catalogue.vocab.named_years):
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None]
         shown += [tp for lv in shown for tp in self.catalogue.topics(lv.id)]  # the steps named on their cards
@@ -197,6 +200,8 @@ class Brain:
             evidence = evidence_patterns(query, self.catalogue.vocab)
             asking = asking_words(query, self.catalogue.vocab)
             statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
+            if statements and (late := self._not_yet(question, statements, lang, today)):
+                return late
             if statements:
                 body = answerer.answer_body(statements, self.catalogue, lang, today)
                 return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
@@ -228,6 +233,9 @@ class Brain:
         if fiche is None:
             return None
         statements = answerer.fiche_statements(fiche, lang, today)
+        known_on = [fiche.status.known_on] if fiche.status else []
+        if question and (late := self._not_yet(question, statements, lang, today, known_on)):
+            return late
         if question:
             evidence = evidence_patterns(question, self.catalogue.vocab)
             statements = answerer.lead_with_asked(statements, evidence)
@@ -238,6 +246,18 @@ class Brain:
         return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": fiche.id,
                 "status": status}
 
+    def _not_yet(
+        self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()
+    ) -> dict | None:
+        """"I don't know for October 2026" when the period asked is later than all the statements can say."""
+        period = asked_period(question, today, self.catalogue.vocab.named_years)
+        dates = [st.date for st in statements] + list(more)
+        if not newer_than_known(period, dates):
+            return None
+        latest = max(d for d in dates if d is not None)
+        assert period is not None
+        return self._reply(answerer.not_yet_known(period.label, latest, lang), lang, in_scope=True)
+
     @staticmethod
     def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:
         return {"answer": text, "citations": [], "levers": [], "found": False, "in_scope": in_scope, "lang": lang,
@@ -247,15 +267,6 @@ class Brain:
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
 _NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
-
-
-def _later_year(text: str, today: dt.date, named: Sequence[str] = ()) -> bool:
-    """The question names a year after the current one: what it asks has not happened yet. A year inside a
-    programme's name ("France 2030", `named`: vocabularies.yaml named_years) is not a date."""
-    folded = fold(text)
-    for pattern in named:
-        folded = re.sub(pattern, " ", folded)
-    return any(int(y) > today.year for y in re.findall(r"\b(20\d\d)\b", folded))
 
 
 def status_statement(fiche: Fiche, lang: str) -> list[Statement]:

@@ -6,14 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from guichet_contract import month_year
+
 from .catalogue import Catalogue
 
-MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-}
 # Past this age, the answer says how old its freshest information is.
 STALE_AFTER_DAYS = 730
 _STALE = {"fr": "Dernière information datée {when}.", "en": "Latest information dated {when}."}
@@ -45,11 +41,6 @@ def parse_date(text: str | None) -> dt.date | None:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         return None
-
-
-def month_year(day: dt.date, lang: str) -> str:
-    month = MONTHS["en" if lang == "en" else "fr"][day.month - 1]
-    return f"{month} {day.year}" if lang == "en" else f"{'d’' if month[0] in 'ao' else 'de '}{month} {day.year}"
 
 
 def _citation(n: int, src_id: str, st: Statement, cat: Catalogue, lang: str) -> dict:

@@ -5,23 +5,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guichet_contract import dates, heading
+
 _T = {
     "title": {
         "fr": "Votre feuille de route — leviers de la stratégie santé numérique",
         "en": "Your roadmap — levers of the digital-health strategy",
     },
     "profile": {"fr": "Votre projet", "en": "Your project"},
-    "criteria": {"fr": "Critères", "en": "Criteria"},
     "why": {"fr": "Pourquoi ce levier", "en": "Why this lever"},
-    "topics": {"fr": "Pour votre question", "en": "For your question"},
     "figures": {"fr": "Chiffres", "en": "Figures"},
-    "next": {"fr": "Prochaines étapes", "en": "Next steps"},
     "contact": {"fr": "Contact", "en": "Contact"},
     "sources": {"fr": "Sources", "en": "Sources"},
-    "as_of": {"fr": "chiffre {}", "en": "figure of {}"},
-    "per-project": {"fr": "Montant par projet", "en": "Amount per project"},
-    "national": {"fr": "Enveloppe nationale", "en": "National envelope"},
-    "reference": {"fr": "Repère (pas un montant à obtenir)", "en": "Reference figure (not an amount to get)"},
     "none": {"fr": "Aucun levier ne correspond encore : un conseiller du guichet peut étudier votre cas.",
              "en": "No lever fits yet: an advisor of the single window can look at your case."},
     "note": {"fr": "Document établi automatiquement à partir de sources publiques datées ; vérifiez les conditions "
@@ -33,12 +28,6 @@ VERDICT = {
     "met": {"fr": "rempli", "en": "met"},
     "not_met": {"fr": "non rempli", "en": "not met"},
     "unknown": {"fr": "à vérifier", "en": "to check"},
-}
-MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
 }
 PROFILE_FIELDS = ("stage", "product_kind", "organisation_type", "needs")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
@@ -56,14 +45,8 @@ def _scope(amount: dict[str, Any]) -> str:
 
 
 def month_year(iso: Any, lang: str) -> str:
-    """"d'octobre 2021" / "October 2021" from an ISO date; the text itself when it is not one."""
-    text = str(iso or "")
-    try:
-        name = MONTHS["en" if lang == "en" else "fr"][int(text[5:7]) - 1]
-        year = int(text[:4])
-    except (ValueError, IndexError):
-        return md(text)
-    return f"{name} {year}" if lang == "en" else f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
+    """"d'octobre 2021" / "October 2021" from an ISO date; the text itself, made inert, when it is not one."""
+    return md(dates.month_year(str(iso or ""), lang))
 
 
 def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
@@ -87,12 +70,12 @@ def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
     for i, lever in enumerate(levers, start=1):
         out += [f"## {i}. {md(lever.get('name'))}", "", md(lever.get("summary")), ""]
         if lever.get("topics"):  # the steps within this lever the founder's request is about (PECAN, HDS)
-            out += [f"### {_T['topics'][lang]}",
+            out += [f"### {heading('topics', lang)}",
                     *[f"- **{md(tp.get('name'))}** — {md(tp.get('summary'))}" for tp in lever["topics"]], ""]
         if lever.get("reasons"):
             out += [f"### {_T['why'][lang]}", *[f"- {md(r)}" for r in lever["reasons"]], ""]
         if lever.get("criteria"):
-            out.append(f"### {_T['criteria'][lang]}")
+            out.append(f"### {heading('criteria', lang)}")
             for c in lever["criteria"]:
                 ev = c.get("evidence") or {}
                 out.append(f"- **{md(c.get('name'))}** — {VERDICT.get(c.get('verdict'), VERDICT['unknown'])[lang]} "
@@ -101,11 +84,13 @@ def render(routed: dict[str, Any], labels: dict[str, str], lang: str) -> str:
         if lever.get("amounts"):
             out.append(f"### {_T['figures'][lang]}")
             for a in lever["amounts"]:
-                when = _T["as_of"][lang].format(month_year(a.get("as_of"), lang))
-                out.append(f"- {_T[_scope(a)][lang]}{colon}{md(a.get('label'))} ({when}{semi}{md(a.get('source'))})")
+                when = heading("figure_of", lang, when=month_year(a.get("as_of"), lang))
+                label = heading(_scope(a), lang)
+                out.append(f"- {label}{colon}{md(a.get('label'))} ({when}{semi}{md(a.get('source'))})")
             out.append("")
         if lever.get("next_steps"):
-            out += [f"### {_T['next'][lang]}", *[f"{n}. {md(s)}" for n, s in enumerate(lever["next_steps"], 1)], ""]
+            steps = [f"{n}. {md(s)}" for n, s in enumerate(lever["next_steps"], 1)]
+            out += [f"### {heading('next_steps', lang)}", *steps, ""]
         contact = lever.get("contact") or {}
         if contact.get("label") or contact.get("url"):
             url = f" <{contact['url']}>" if str(contact.get("url") or "").startswith("https://") else ""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from guichet_contract import heading
+
 from .catalogue import PRIMARY_NEED, Catalogue, Criterion, Lever
 from .corpus import source_label
 from .profile import Extraction, Profile
@@ -61,7 +63,6 @@ _T = {
         "fr": "Aucun besoin exprimé ne correspond à ce levier (il répond à : {})",
         "en": "No need you expressed matches this lever (it answers: {})",
     },
-    "topics": {"fr": "Pour votre question : {}", "en": "For your question: {}"},
     "low": {"fr": "Moins pertinent que les leviers proposés", "en": "Less relevant than the levers shown"},
 }
 
@@ -229,7 +230,8 @@ def _card(
     if similarity >= SIM_WITH_ONE_NEED:
         reasons.append(_T["close"][lang])
     if topics:
-        reasons.insert(0, _T["topics"][lang].format(", ".join(tp.name.get(lang) for tp in topics)))
+        names = ", ".join(tp.name.get(lang) for tp in topics)
+        reasons.insert(0, f"{heading('topics', lang)}{' : ' if lang == 'fr' else ': '}{names}")
     return {
         "id": lever.id,
         "name": lever.name.get(lang),

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from guichet_contract import shorten
+from guichet_contract import HEADINGS, month_year, shorten
 
 MESSAGES: dict[str, dict[str, str]] = {
     "intro": {"fr": "Voici les leviers qui correspondent le mieux à votre projet :",
               "en": "Here are the levers that best fit your project:"},
     "why": {"fr": "Pourquoi", "en": "Why"},
-    "amount": {"fr": "Montant par projet", "en": "Amount per project"},
-    "envelope": {"fr": "Enveloppe nationale", "en": "National envelope"},
-    "figure_of": {"fr": "chiffre {when}", "en": "figure of {when}"},
+    "amount": HEADINGS["per-project"],
+    "envelope": HEADINGS["national"],
+    "figure_of": HEADINGS["figure_of"],
     "as_of": {"fr": "chiffre au {date}", "en": "figure as of {date}"},
     "next": {"fr": "Prochaine étape", "en": "Next step"},
     "source": {"fr": "Source", "en": "Source"},
@@ -24,9 +24,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "roadmap_more": {"fr": "Le document complet (critères, chiffres datés, sources) est à télécharger.",
                      "en": "The full document (criteria, dated figures, sources) is ready to download."},
     "roadmap_file": {"fr": "feuille-de-route.md", "en": "roadmap.md"},
-    # The headings of api/core/roadmap.py's document that the chat channels show (a test keeps them equal).
-    "roadmap_criteria": {"fr": "Critères", "en": "Criteria"},
-    "roadmap_next": {"fr": "Prochaines étapes", "en": "Next steps"},
+    # The headings of api/core/roadmap.py's document that the chat channels show (guichet_contract.labels).
+    "roadmap_criteria": HEADINGS["criteria"],
+    "roadmap_next": HEADINGS["next_steps"],
     "no_lever": {"fr": "Je n'ai pas trouvé de levier adapté ; un conseiller du guichet peut étudier votre cas.",
                  "en": "I found no fitting lever; an advisor of the single window can look at your case."},
     # Said once, on a conversation's first reply, whatever it answers (actions/replies.py: privacy_once).
@@ -62,29 +62,10 @@ def t(key: str, lang: str, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-MONTHS = {
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-}
 BUTTON_CHARS = 60  # a button label: long lever names are cut at a word, with an ellipsis
 # Which amount a card shows: what one project can get, else the national envelope, labelled as such; a
 # reference figure (a threshold, a market size) is for the lever's details only.
 CARD_AMOUNT = {"per-project": "amount", "national": "envelope"}
-
-
-def month_year(iso: Any, lang: str) -> str:
-    """"octobre 2021" / "October 2021" from an ISO date; the text itself when it is not one."""
-    text = str(iso or "")
-    try:
-        year, month = int(text[:4]), int(text[5:7])
-        name = MONTHS["en" if lang == "en" else "fr"][month - 1]
-    except (ValueError, IndexError):
-        return text
-    if lang == "en":
-        return f"{name} {year}"
-    return f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
 
 
 def card_amount(amounts: list[dict[str, Any]], lang: str) -> dict[str, Any] | None:

@@ -190,6 +190,7 @@ class ValidateQualificationForm(FormValidationAction):
         current = {**profile_from_slots(tracker), slot: [] if slot == "needs" else None}
         read = (await get_client().route(stated, {}, lang)).get("profile") or {}
         changed = prof.changes(read, current, dont_know=False)
+        described = bool(changed)  # the words said something of the project ("oui" alone does not): kept
         if slot not in changed:
             candidate = _valid(slot, tracker.slots_to_validate().get(slot))
             if candidate is not None:
@@ -200,9 +201,9 @@ class ValidateQualificationForm(FormValidationAction):
         if others:
             await _noted(dispatcher, others, lang)
         events += _slot_events(changed)
-        if changed:
+        if described:  # a yes/no or an entity read for the pending slot leaves the description as it was
             events.append(SlotSet("project_text", _project_text(tracker, stated)))
-        elif slot != "needs" and not question:  # nothing usable: the question is skipped (the need: asked again)
+        if not changed and slot != "needs" and not question:  # nothing usable: the question is skipped
             dispatcher.utter_message(response="utter_skip_question")
             events.append(SlotSet(slot, UNKNOWN))
         if "needs" in changed:

@@ -96,9 +96,11 @@ def test_a_button_value_that_is_no_code_gives_way_to_the_previous_value(report: 
 
 
 def test_a_typed_yes_to_the_medical_device_question_sets_it(report: dict) -> None:
-    """The API reads nothing in "oui": the affirm intent answers the yes/no slot; no question left."""
+    """The API reads nothing in "oui": the affirm intent answers the yes/no slot; no question left, and the
+    project's description is left as it was."""
     case = report["medical_device_yes"]
     assert slots(case)["medical_device"] == "true" and slots(case)["requested_slot"] is None
+    assert "project_text" not in slots(case)  # "oui" says nothing of the project: not added to its description
 
 
 def test_an_unreachable_api_in_the_form_keeps_its_question(report: dict) -> None:

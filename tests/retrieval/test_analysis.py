@@ -103,3 +103,21 @@ def test_detect_lang_without_signal_has_zero_confidence(text):
 def test_detect_lang_figure_with_unit_is_no_signal():
     """A figure glued to a unit (20M users) is not evidence of French."""
     assert detect_lang("20M users")[1] < 0.34
+
+
+@pytest.mark.parametrize(
+    ("written", "solid"),
+    [("start-up", "startup"), ("G_NIUS", "gnius"), ("e-santé", "esant"), ("i-Lab", "ilab"), ("MR-004", "mr004")],
+)
+def test_tokenize_writes_short_part_compounds_solid_too(written, solid):
+    """A compound with a one- or two-letter part meets its solid spelling ("start-up" and "startup")."""
+    assert solid in tokenize(written, "fr")
+    assert tokenize(solid, "fr") == [solid]
+
+
+def test_tokenize_leaves_ranges_inversions_and_long_part_compounds_alone():
+    """Year ranges, French inversions ("fera-t-il", "peut-on") and compounds of long words are not glued."""
+    assert tokenize("2021-2022", "fr") == ["2021", "2022"]
+    assert tokenize("fera-t-il", "fr") == tokenize("fera il", "fr")
+    assert tokenize("peut-on", "fr") == tokenize("peut on", "fr")
+    assert tokenize("post-market", "en") == ["post", "market"]

@@ -239,6 +239,19 @@ def test_other_format_is_refused(tmp_path, chunks):
         load_index(tmp_path, None)
 
 
+def test_index_of_other_tokens_is_refused_and_rebuilt(tmp_path, chunks, monkeypatch):
+    """An index whose words were cut by another text analysis is refused at load, and the same chunks rebuild."""
+    import retrieval.index as index_module
+
+    build_index(chunks, tmp_path, None)
+    monkeypatch.setattr(index_module, "ANALYSIS", index_module.ANALYSIS + 1)
+    with pytest.raises(IndexUnavailable, match="rebuild"):
+        load_index(tmp_path, None)
+    _, _, rebuilt = build_index(chunks, tmp_path, None)
+    assert rebuilt
+    load_index(tmp_path, None)
+
+
 def test_other_model_name_is_refused(tmp_path, chunks):
     """An index built with model A, loaded with an embedder named B, is refused with a request to rebuild."""
     build_index(chunks, tmp_path, HashEmbedder(name="model-a"))

@@ -131,14 +131,3 @@ def test_a_fiche_without_the_kind_of_answer_asked_loses_confidence(knowledge_dir
     free = {q: brain.match_fiche(q, "fr") for q in (amount, date)}
     assert penalised[amount].confidence < 0.7 * free[amount].confidence
     assert penalised[date].confidence == free[date].confidence
-
-
-def test_a_year_in_a_programmes_name_is_not_the_future() -> None:
-    """"France 2030" and "Innovation santé 2030" are names; "en 2028" asks about a year to come."""
-    from api.core.brain import _later_year
-
-    named = load_catalogue(Path(__file__).resolve().parents[3] / "knowledge").vocab.named_years
-    assert not _later_year("Les appels France 2030 sont-ils encore ouverts ?", TODAY, named)
-    assert not _later_year("le plan innovation santé 2030, c'est combien ?", TODAY, named)
-    assert _later_year("Combien paiera PECAN en 2028 ?", TODAY, named)
-    assert _later_year("la vague 2027 des tiers-lieux", TODAY, named)

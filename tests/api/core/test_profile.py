@@ -113,3 +113,33 @@ def test_alternation_shortcut_agrees_with_each_pattern(vocab) -> None:
             assert bool(_terms(table, text)) == bool(each)
             checked += bool(each)
     assert checked > 1000  # the texts do hit the vocabulary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Le jury i-Lab va-t-il retenir notre projet ?",
+        "what will be decided at next week's committee?",
+        "mon dossier i-Nov déposé en septembre, il a été retenu ou pas ?",
+        "où en est ma candidature i-Lab ?",
+        "Was our EIC application accepted?",
+        "what's the status of my application to PECAN?",
+        "tu peux me donner le 06 perso de la personne qui gère G_NIUS ?",
+    ],
+)
+def test_unknowable_questions(vocab, text: str) -> None:
+    """The future and the fate of the founder's own file are not in any knowledge base."""
+    assert extract(text, vocab).unknowable
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "notre dossier PECAN a été refusé, que faire ?",
+        "our application was rejected, can we reapply?",
+        "combien de dossiers ont été retenus en 2024 ?",
+    ],
+)
+def test_questions_about_a_refusal_or_counts_are_answerable(vocab, text: str) -> None:
+    """What to do after a refusal, or how many files were accepted, is knowledge: not refused as unknowable."""
+    assert not extract(text, vocab).unknowable

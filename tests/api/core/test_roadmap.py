@@ -19,5 +19,5 @@ def test_a_levers_topics_are_named_under_it_inert() -> None:
     }
     doc = render(routed, {}, "fr")
     head, _, rest = doc.partition("## 1. Accès au marché")
-    assert "### Pour votre question\n- **PECAN** — Prise en charge \\*anticipée\\* d'un an." in rest
-    assert "Pour your" not in doc and "### For your question" in render(routed, {}, "en")
+    assert "### Étapes qui vous concernent\n- **PECAN** — Prise en charge \\*anticipée\\* d'un an." in rest
+    assert "Steps that concern" not in doc and "### Steps that concern you" in render(routed, {}, "en")
