@@ -1,9 +1,9 @@
 """Hand-made bad input on every public route: a 4xx (never a 5xx), and nothing stored half-way.
 
-test_fuzz.py draws schema-shaped values and test_security.py checks the size and rate limits with small
-settings; these are the bodies a schema never produces: empty, broken or non-UTF-8 bytes, wrong media types,
-deep nesting, wrong JSON types field by field, and hostile but valid strings (control characters, script
-tags, SQL), the latter stored verbatim when the route stores.
+test_conformance.py draws schema-shaped values (no 5xx is one of its checks) and test_security.py checks the size
+and rate limits with small settings; these are the bodies a schema never produces: empty, broken or non-UTF-8 bytes,
+wrong media types, deep nesting, wrong JSON types field by field, and hostile but valid strings (control characters,
+script tags, SQL), the latter stored verbatim when the route stores.
 """
 
 from __future__ import annotations
