@@ -169,6 +169,8 @@ class VocabEntry(Strict):
     weight: float = Field(default=1.0, gt=0, le=1)  # how telling a need is: generic needs weigh less
     patterns: dict[Lang, list[str]] = Field(default_factory=dict)
     implies: dict[str, str | bool | list[str]] = Field(default_factory=dict)
+    # A flag whose every mention is denied ("pas encore marqué CE", "we don't use AI") sets these instead.
+    denied: dict[str, bool] = Field(default_factory=dict)
 
 
 class AnswerType(Strict):

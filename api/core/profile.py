@@ -141,8 +141,9 @@ def _found(entry_patterns: dict, text: str) -> bool:
 # A stage, organisation or product named only to be denied: "on est pas une startup", "it's not an app",
 # "pas encore commercialisés" (a founder's correction says what the project is not, then what it is).
 _DENIED = re.compile(
-    r"\b(pas|plus|non|not|no longer|never|jamais)(\s+(vraiment|really|du tout|at all|encore|yet))?"
-    r"(\s+(un|une|des|de|du|d.|l.|le|la|a|an|the))?\s*$"
+    r"(\b(pas|plus|non|not|no longer|never|jamais)(\s+(vraiment|really|du tout|at all|encore|yet))?"
+    r"|\b(don.?t|do not|doesn.?t|does not|won.?t) (use|have|need|involve|do))"
+    r"(\s+(un|une|des|de|du|d.|l.|le|la|a|an|the|any))?\s*$"
 )
 
 
@@ -184,8 +185,10 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         if values.get(slot) is None:
             values[slot] = v
     for entry in vocab.flags.values():  # explicit statements win, in the vocabulary's order
-        if _found(entry.patterns, folded):
+        if _stated(entry.patterns, folded):
             values.update(entry.implies)
+        elif _found(entry.patterns, folded):  # named only to be denied: "on n'est pas encore marqué CE"
+            values.update(entry.denied)
     domain = _terms(vocab.domain, folded)
     off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
     profile = Profile(**values)

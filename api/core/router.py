@@ -230,8 +230,8 @@ def _card(
     if similarity >= SIM_WITH_ONE_NEED:
         reasons.append(_T["close"][lang])
     if topics:
-        names = ", ".join(tp.name.get(lang) for tp in topics)
-        reasons.insert(0, f"{heading('topics', lang)}{' : ' if lang == 'fr' else ': '}{names}")
+        # The closest step only (its name is long enough): the card's topics and the roadmap list them all.
+        reasons.insert(0, f"{heading('topics', lang)}{' : ' if lang == 'fr' else ': '}{topics[0].name.get(lang)}")
     return {
         "id": lever.id,
         "name": lever.name.get(lang),

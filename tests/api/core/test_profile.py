@@ -143,3 +143,19 @@ def test_unknowable_questions(vocab, text: str) -> None:
 def test_questions_about_a_refusal_or_counts_are_answerable(vocab, text: str) -> None:
     """What to do after a refusal, or how many files were accepted, is knowledge: not refused as unknowable."""
     assert not extract(text, vocab).unknowable
+
+
+@pytest.mark.parametrize(
+    ("text", "ce_marked", "ai"),
+    [
+        ("ah non en fait on est pas encore marqué CE, c'est en cours", False, None),
+        ("we are not CE-marked yet, and we don't use AI", False, False),
+        ("on utilise pas d'IA", None, False),
+        ("notre DM est marqué CE et on utilise de l'IA", True, True),
+        ("on a le marquage CE depuis 2023", True, None),
+    ],
+)
+def test_a_denied_flag_says_no_rather_than_yes(vocab, text: str, ce_marked, ai) -> None:
+    """"Pas encore marqué CE" is not a CE mark: a flag named only to be denied sets its `denied` values."""
+    profile = extract(text, vocab).profile
+    assert (profile.ce_marked, profile.ai) == (ce_marked, ai)

@@ -222,7 +222,7 @@ def test_a_topic_lifts_its_lever_and_is_named_on_its_card(fixture_catalogue) -> 
     card = res["levers"][0]
     assert card["topics"] == [{"id": "step", "name": cat.lever("step").name.get("fr"),
                                "summary": cat.lever("step").summary.get("fr")}]
-    assert card["reasons"][0].startswith("Étapes qui vous concernent : ")
+    assert card["reasons"][0] == f"Étapes qui vous concernent : {cat.lever('step').name.get('fr')}"
     alone = router.rank(fixture_catalogue, profile, {"funding": 0.3}, {}, "fr")
     assert card["score"] > next(lv["score"] for lv in alone["levers"] if lv["id"] == "grant")
     assert "step" not in {e["id"] for e in res["excluded"]}
