@@ -251,12 +251,10 @@ class Brain:
     ) -> dict | None:
         """"I don't know for October 2026" when the period asked is later than all the statements can say."""
         period = asked_period(question, today, self.catalogue.vocab.named_years)
-        dates = [st.date for st in statements] + list(more)
-        if not newer_than_known(period, dates):
+        known = [d for d in [*(st.date for st in statements), *more] if d is not None]
+        if period is None or not newer_than_known(period, known):
             return None
-        latest = max(d for d in dates if d is not None)
-        assert period is not None
-        return self._reply(answerer.not_yet_known(period.label, latest, lang), lang, in_scope=True)
+        return self._reply(answerer.not_yet_known(period.label, max(known), lang), lang, in_scope=True)
 
     @staticmethod
     def _reply(text: str, lang: str, in_scope: bool, patient: bool = False) -> dict:

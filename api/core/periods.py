@@ -57,7 +57,8 @@ def asked_period(text: str, today: dt.date, named: Sequence[str] = ()) -> Period
     return Period(start, label)
 
 
-def newer_than_known(period: Period | None, dates: Sequence[dt.date | None]) -> bool:
-    """The period asked begins after the latest date the answer's statements hold for: they cannot say."""
+def newer_than_known(period: Period, dates: Sequence[dt.date | None]) -> bool:
+    """The period asked begins after the latest date the answer's statements hold for: they cannot say
+    (undated statements say nothing either way)."""
     known = [d for d in dates if d is not None]
-    return period is not None and bool(known) and period.start > max(known)
+    return bool(known) and period.start > max(known)
