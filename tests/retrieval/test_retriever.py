@@ -232,3 +232,21 @@ def test_tiny_model_hybrid_search_fuses_both_rankings(tmp_path, tiny_embedder):
     for query in QUERIES:
         _check_fused_equals_rrf(r, query)
     assert r.search("How do I get approval for a clinical trial?", k=1)[0].chunk.lang == "en"
+
+
+def test_search_reads_the_dense_ranking_deeper_than_the_lexical_one(tmp_path) -> None:
+    """Over 120 passages, search gives dense shares down to DENSE_DEPTH, past the lexical DEPTH: a passage the
+    model ranks 80th keeps its small share instead of none."""
+    from retrieval.retriever import DENSE_DEPTH, DEPTH
+
+    from .support import make_chunk
+
+    chunks = [make_chunk(f"doc-{i}", 0, "en", f"passage {i} about topic {i % 7} and remote monitoring") for i in
+              range(120)]
+    embedder = HashEmbedder()
+    build_index(chunks, tmp_path, embedder)
+    retriever = Retriever(load_index(tmp_path, embedder), embedder, FusionWeights(dense_langs=("en",)))
+    hits = retriever.search("remote monitoring topic", k=120, lang="en")
+    deepest = max(h.ranks.get("dense", 0) for h in hits)
+    assert DEPTH < deepest <= DENSE_DEPTH
+    assert len(retriever.rankings("remote monitoring topic", ["en"], "passage")["dense"]) == DEPTH
