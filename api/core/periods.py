@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from guichet_contract import MONTHS, month_year
+from guichet_contract import MONTHS
 
 from retrieval.analysis import fold
 
@@ -51,7 +51,7 @@ def asked_period(text: str, today: dt.date, named: Sequence[str] = ()) -> Period
         return None
     start, month = min(found)  # "depuis mars 2025", "between March and October": from the first
     if month:
-        label = {lang: month_year(start, lang).removeprefix("de ").removeprefix("d’") for lang in ("fr", "en")}
+        label = {lang: f"{names[start.month - 1]} {start.year}" for lang, names in MONTHS.items()}
     else:
         label = {"fr": str(start.year), "en": str(start.year)}
     return Period(start, label)
