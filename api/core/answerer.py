@@ -64,13 +64,26 @@ _QUESTION_CLAUSE = re.compile(
 
 def question_clause(text: str) -> str | None:
     """The question a message ends with, when the message says more before it (a project, a greeting), else
-    the question it opens with when more follows ("article 51 c'est quoi ? on m'en a parlé pour…"); None when
-    the whole message is the question."""
+    the question it opens with when more follows ("article 51 c'est quoi ? on m'en a parlé pour…"), else its
+    sentences that ask, without those that tell ("notre logiciel analyse des ECG. selon la règle 11 on est en
+    quelle classe ? et ça peut monter ?"); None when the whole message is the question."""
     text = text.strip()
     m = _QUESTION_CLAUSE.search(text) or _QUESTION_THEN_CONTEXT.search(text)
-    if not m or len(m.group(1)) >= len(text) - 3:
-        return None
-    return m.group(1)
+    if m and len(m.group(1)) < len(text) - 3:
+        return m.group(1)
+    asked = asking_part(text)
+    return asked if len(asked) < len(text) - 3 else None
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")  # not inside "2.5" nor "art. 51," which no space follows
+
+
+def asking_part(text: str) -> str:
+    """The sentences of a message that ask (end with a question mark), joined; the whole message when none
+    does (a question typed without one). A month or a year in the founder's story ("déposé en mars 2024",
+    "we plan to launch in 2027") is not what they ask about."""
+    asked = [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
+    return " ".join(asked) if asked else text.strip()
 
 
 _NOT_YET = {
@@ -241,18 +254,28 @@ def fiche_statements(fiche: Fiche, lang: str, today: dt.date) -> list[Statement]
     return out
 
 
-def lead_with_asked(statements_: list[Statement], evidence: list[re.Pattern[str]]) -> list[Statement]:
-    """A fiche's statements with the first one holding the kind of answer asked (a figure, a date, a span of
-    time) first, when the fiche's own first statement holds none: a fiche leads with the answer to its main
-    phrasing; asked another facet ("how long can it run?" of a fiche on who decides), the statement holding it
-    comes first and the others follow in their order."""
+def lead_with_asked(
+    statements_: list[Statement], evidence: list[re.Pattern[str]], named: frozenset[str] = frozenset(), lang: str = "fr"
+) -> list[Statement]:
+    """A fiche's statements with the one holding the kind of answer asked (a figure, a date, a span of time)
+    first: a fiche leads with the answer to its main phrasing; asked another facet ("how long can it run?" of a
+    fiche on who decides), the statement holding it comes first and the others follow in their order.
+    `named`: the stems of the names the question asks about (acronyms: "le taux du CII"); among the statements
+    holding that kind of answer, one saying more of them than the fiche's first statement leads (the CII's
+    20 %, not the CIR's 30 % of a fiche on both)."""
     def holds(st: Statement) -> bool:
         return any(p.search(fold(st.text)) for p in evidence)
 
-    if not evidence or not statements_ or holds(statements_[0]):
+    def says(st: Statement) -> int:
+        return len(named & set(tokenize(st.text, lang))) if named else 0
+
+    if not evidence or not statements_:
         return statements_
-    best = next((i for i, st in enumerate(statements_) if holds(st)), None)
-    if best is None:
+    holding = [i for i, st in enumerate(statements_) if holds(st)]
+    if not holding:
+        return statements_
+    best = max(holding, key=lambda i: (says(statements_[i]), -i))
+    if holds(statements_[0]) and says(statements_[best]) <= says(statements_[0]):
         return statements_
     return [statements_[best], *statements_[:best], *statements_[best + 1 :]]
 

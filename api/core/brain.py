@@ -168,7 +168,7 @@ class Brain:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
         # The future, someone's private contact details: not knowable.
-        if ex.unknowable or later_year(question, today, self.catalogue.vocab.named_years):
+        if ex.unknowable or later_year(answerer.asking_part(question), today, self.catalogue.vocab.named_years):
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None]
         shown += [tp for lv in shown for tp in self.catalogue.topics(lv.id)]  # the steps named on their cards
@@ -238,7 +238,8 @@ class Brain:
             return late
         if question:
             evidence = evidence_patterns(question, self.catalogue.vocab)
-            statements = answerer.lead_with_asked(statements, evidence)
+            named = frozenset(t for m in _NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
+            statements = answerer.lead_with_asked(statements, evidence, named, lang)
         statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)
         status = fiche.status.model_dump(mode="json") if fiche.status else None
@@ -250,7 +251,7 @@ class Brain:
         self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()
     ) -> dict | None:
         """"I don't know for October 2026" when the period asked is later than all the statements can say."""
-        period = asked_period(question, today, self.catalogue.vocab.named_years)
+        period = asked_period(answerer.asking_part(question), today, self.catalogue.vocab.named_years)
         known = [d for d in [*(st.date for st in statements), *more] if d is not None]
         if period is None or not newer_than_known(period, known):
             return None

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from api.core import answerer
+
 
 def test_french_answer_cites_its_source(fixture_brain) -> None:
     """A French question gets the French sentence holding the figure, with its document and source."""
@@ -56,3 +60,44 @@ def test_a_fiche_statement_holding_the_kind_of_answer_asked_leads() -> None:
     assert lead_with_asked([span, who, more], duration) == [span, who, more]
     assert lead_with_asked([who, more], duration) == [who, more]
     assert lead_with_asked([who, span], []) == [who, span]
+
+
+def test_among_statements_holding_the_kind_asked_the_one_naming_what_is_asked_leads() -> None:
+    """"Le taux du CII" of a fiche leading with the CIR's rate: the CII's rate leads; a name the first statement
+    already says, or none asked, keeps the fiche's order."""
+    import re
+
+    from api.core.answerer import lead_with_asked
+    from api.core.citations import Statement
+    from retrieval.analysis import tokenize
+
+    cir, cii, law = (
+        Statement(t, ("s001",))
+        for t in ("Le CIR vaut 30 % des dépenses.", "Le CII vaut 20 % depuis 2025.", "La loi a été promulguée.")
+    )
+    rate = [re.compile(r"\d+ ?%")]
+    named = frozenset(tokenize("CII", "fr"))
+    assert lead_with_asked([cir, cii, law], rate, named) == [cii, cir, law]
+    assert lead_with_asked([cir, cii, law], rate) == [cir, cii, law]
+    assert lead_with_asked([cir, cii, law], rate, frozenset(tokenize("CIR", "fr"))) == [cir, cii, law]
+
+
+@pytest.mark.parametrize(
+    ("message", "clause"),
+    [
+        # the sentences that ask, without the story told before them
+        (
+            "notre logiciel analyse des ECG. selon la règle 11 on est en quelle classe ? et ça peut monter ?",
+            "selon la règle 11 on est en quelle classe ? et ça peut monter ?",
+        ),
+        ("we launch in 2027. is EUDAMED registration still voluntary?", "is EUDAMED registration still voluntary?"),
+        # a question ending a longer message; one opening it, context after
+        ("Bonjour, on a une DTx marquée CE, comment obtenir la PECAN ?", "comment obtenir la PECAN ?"),
+        ("article 51 c'est quoi ? on m'en a parlé au salon", "article 51 c'est quoi ?"),
+        # the whole message is the question: nothing to cut, a decimal point is no sentence end
+        ("on a levé 1.5 M€, on est éligible à i-Lab ?", None),
+        ("combien pour la formation", None),
+    ],
+)
+def test_question_clause_keeps_what_is_asked(message: str, clause: str | None) -> None:
+    assert answerer.question_clause(message) == clause

@@ -64,3 +64,16 @@ def test_an_answer_older_than_the_month_asked_says_it_does_not_know(fixture_brai
     assert "July 2023" in res["answer"] and "30" not in res["answer"]
     same = fixture_brain.ask("Since when is remote monitoring reimbursed?", today=TODAY)
     assert same["found"] and same["fiche"] == "remote-monitoring"
+
+
+def test_a_date_in_the_founders_story_is_not_the_period_asked(fixture_brain) -> None:
+    """A month or a year the founder tells ("filed in March 2024", "we launch in 2027") is not what the sentence
+    that asks is about: the answer is given, not "I don't know for March 2024" nor a refusal of the future."""
+    told = fixture_brain.ask(
+        "We filed in October 2026 with our operator. Since when is remote monitoring reimbursed?", today=TODAY
+    )
+    assert told["found"] and told["fiche"] == "remote-monitoring"
+    later = fixture_brain.ask("We launch in 2028. Since when is remote monitoring reimbursed?", today=TODAY)
+    assert later["found"] and later["fiche"] == "remote-monitoring"
+    asked = fixture_brain.ask("We filed last year. Was remote monitoring reimbursed in October 2026?", today=TODAY)
+    assert not asked["found"] and "October 2026" in asked["answer"]
