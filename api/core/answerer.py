@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from guichet_contract import month_year
 
@@ -277,7 +277,13 @@ def lead_with_asked(
     best = max(holding, key=lambda i: (says(statements_[i]), -i))
     if holds(statements_[0]) and says(statements_[best]) <= says(statements_[0]):
         return statements_
-    return [statements_[best], *statements_[:best], *statements_[best + 1 :]]
+    moved = [statements_[best], *statements_[:best], *statements_[best + 1 :]]
+    if any(_STEP.match(st.text) for st in statements_):  # numbered steps out of order: the numbers would mislead
+        moved = [replace(st, text=_STEP.sub("", st.text, count=1)) for st in moved]
+    return moved
+
+
+_STEP = re.compile(r"^\d+\)\s+")  # "2) Once the file is complete…": a fiche listing steps in order
 
 
 def not_yet_known(period: dict[str, str], latest: dt.date, lang: str) -> str:

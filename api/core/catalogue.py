@@ -77,7 +77,9 @@ class Fact(Strict):
         return self
 
 
-SlotName = Literal["stage", "organisation_type", "product_kind", "medical_device", "ai", "needs"]
+# ce_marked decides criteria but is never asked for on its own (profile.SLOTS): said by the founder ("marqué CE",
+# "pas encore marqué CE"), it tells a step that needs the marking from one that can be taken now.
+SlotName = Literal["stage", "organisation_type", "product_kind", "medical_device", "ce_marked", "ai", "needs"]
 
 
 class Criterion(Strict):

@@ -52,6 +52,8 @@ SIM_UNANCHORED = 0.4  # or two needs ("former des ingénieurs aux règles de la 
 
 _T = {
     "need": {"fr": "Besoin exprimé : {}", "en": "Need you expressed: {}"},
+    # A step named on a card whose condition the founder does not meet yet (not CE-marked for early coverage).
+    "unmet": {"fr": "{} — condition pas encore remplie : {}", "en": "{} — condition not met yet: {}"},
     "kind": {"fr": "Votre produit ({}) entre dans son périmètre", "en": "Your product ({}) is within its scope"},
     "org": {"fr": "Il s'adresse aux structures comme la vôtre ({})", "en": "It serves organisations like yours ({})"},
     "close": {"fr": "Votre demande ressemble à celles que ce levier traite",
@@ -231,7 +233,11 @@ def _card(
         reasons.append(_T["close"][lang])
     if topics:
         # The closest step only (its name is long enough): the card's topics and the roadmap list them all.
-        reasons.insert(0, f"{heading('topics', lang)}{' : ' if lang == 'fr' else ': '}{topics[0].name.get(lang)}")
+        step = topics[0].name.get(lang)
+        unmet = [c.name.get(lang) for c in topics[0].criteria if verdict(c, profile) == "not_met"]
+        if unmet:
+            step = _T["unmet"][lang].format(step, ", ".join(unmet))
+        reasons.insert(0, f"{heading('topics', lang)}{' : ' if lang == 'fr' else ': '}{step}")
     return {
         "id": lever.id,
         "name": lever.name.get(lang),

@@ -60,6 +60,11 @@ def test_a_fiche_statement_holding_the_kind_of_answer_asked_leads() -> None:
     assert lead_with_asked([span, who, more], duration) == [span, who, more]
     assert lead_with_asked([who, more], duration) == [who, more]
     assert lead_with_asked([who, span], []) == [who, span]
+    first, second = (Statement(t, ("s001",)) for t in ("1) On dépose le dossier.", "2) Avis en 60 jours."))
+    assert [st.text for st in lead_with_asked([first, second], [re.compile(r"\b\d+ jours\b")])] == [
+        "Avis en 60 jours.",
+        "On dépose le dossier.",
+    ]  # steps out of their order lose their numbers
 
 
 def test_among_statements_holding_the_kind_asked_the_one_naming_what_is_asked_leads() -> None:

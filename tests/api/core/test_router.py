@@ -228,6 +228,29 @@ def test_a_topic_lifts_its_lever_and_is_named_on_its_card(fixture_catalogue) -> 
     assert "step" not in {e["id"] for e in res["excluded"]}
 
 
+def test_a_step_named_on_a_card_says_which_of_its_conditions_is_not_met_yet(fixture_catalogue) -> None:
+    """A founder who said "pas encore marqué CE" is shown the step that needs the marking with that condition
+    named; said nothing or CE-marked, the step's name alone."""
+    from api.core.catalogue import Criterion
+
+    marked = Criterion(
+        id="ce", name={"fr": "Marquage CE déjà obtenu", "en": "CE marking already obtained"}, slot="ce_marked",
+        accepts=[True], required=False, clause={"fr": "Après le marquage.", "en": "After the marking."},
+        source=fixture_catalogue.lever("desk").sources[0],
+    )
+    stage = marked.model_copy(update={"id": "stage", "slot": "stage", "accepts": ["prototype"]})
+    cat = _with_topic(fixture_catalogue, "grant", needs={"funding": 0.4}, criteria=[stage, marked])
+    name = cat.lever("step").name.get("fr")
+    reasons = {
+        ce: router.rank(cat, Profile(stage="prototype", ce_marked=ce), {"funding": 0.3}, {"step": 0.9}, "fr")[
+            "levers"][0]["reasons"][0]
+        for ce in (False, None, True)
+    }
+    unmet = "condition pas encore remplie : Marquage CE déjà obtenu"
+    assert reasons[False] == f"Étapes qui vous concernent : {name} — {unmet}"
+    assert reasons[None] == reasons[True] == f"Étapes qui vous concernent : {name}"
+
+
 def test_a_topic_whose_lever_is_closed_stands_alone(fixture_catalogue) -> None:
     """A product on the market fails the grant's required criterion: the topic is shown as its own card."""
     cat = _with_topic(fixture_catalogue, "grant")
