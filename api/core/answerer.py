@@ -144,11 +144,20 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", CITATION.sub("", text)).replace(" .", ".").strip().lstrip("-•* ").strip()
 
 
+# "Comment ça marche ?", "ça fonctionne comment ?": asking how something works, not about a market ("marché" shares
+# the stem) nor about a fiche whose phrasing says "ça a marché".
+_HOW_IT_WORKS = re.compile(
+    r"\b(?:comment\s+(?:(?:ça|ca|cela)\s+)?(?:marche|marchent|fonctionne|fonctionnent)|(?:ça|ca|cela)\s+(?:marche|fonctionne))\b",
+    re.I,
+)
+
+
 def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict[str, float]:
     """The question's content stems with their weight (idf; a stem the corpus never uses weighs the most)."""
     asking = set(tokenize(f"{_ASKING['en' if lang == 'en' else 'fr']} {_CHATTER}", lang))
     top = max(idf.values(), default=1.0)
-    return {t: idf.get(t, top) for t in tokenize(question, lang) if t not in asking and len(t) > 1}
+    text = _HOW_IT_WORKS.sub(" ", question)
+    return {t: idf.get(t, top) for t in tokenize(text, lang) if t not in asking and len(t) > 1}
 
 
 def sentences(

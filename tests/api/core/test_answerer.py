@@ -106,3 +106,14 @@ def test_among_statements_holding_the_kind_asked_the_one_naming_what_is_asked_le
 )
 def test_question_clause_keeps_what_is_asked(message: str, clause: str | None) -> None:
     assert answerer.question_clause(message) == clause
+
+
+def test_how_it_works_asks_without_naming_a_market() -> None:
+    """"Comment marche le remboursement ?" weighs "remboursement", not "marche" (whose stem the market shares);
+    "accès au marché" keeps it."""
+    from retrieval.analysis import tokenize
+
+    market = tokenize("marché", "fr")[0]
+    assert market not in answerer.question_weights("comment marche le remboursement ?", "fr", {})
+    assert market not in answerer.question_weights("le remboursement, ça marche comment ?", "fr", {})
+    assert market in answerer.question_weights("accès au marché pour notre DMN ?", "fr", {})
