@@ -75,7 +75,9 @@ def question_clause(text: str) -> str | None:
     return asked if len(asked) < len(text) - 3 else None
 
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")  # not inside "2.5" nor "art. 51," which no space follows
+# A sentence ends at a mark followed by a space or a line: not inside "2.5"; "art. 51" is cut (the whole message
+# is read first, so only the sentences that ask are at stake).
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def asking_part(text: str) -> str:
