@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,7 +22,7 @@ from . import answerer, router
 from .catalogue import Catalogue, Lever, load_catalogue
 from .citations import Statement
 from .fiches import Fiche
-from .matching import FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
+from .matching import NAMED, FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
 from .periods import asked_period, later_year, newer_than_known
 from .profile import Profile, extract
 from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
@@ -185,7 +184,7 @@ class Brain:
         # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
         # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
         words = set(answerer.question_weights(question, lang, self.idf.get(lang, {})))
-        thin = len(words) <= 1 and not _NAMED.search(question)
+        thin = len(words) <= 1 and not NAMED.search(question)
         subject = self.terms(lang)[match.fiche_id].subject if match and match.fiche_id in self.terms(lang) else None
         aside = subject is not None and bool(subject) and not subject & words
         alone = partial(self._from_fiche, match, lang, today, question)
@@ -238,7 +237,7 @@ class Brain:
             return late
         if question:
             evidence = evidence_patterns(question, self.catalogue.vocab)
-            named = frozenset(t for m in _NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
+            named = frozenset(t for m in NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
         statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)
@@ -265,7 +264,6 @@ class Brain:
 
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
-_NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
 def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
