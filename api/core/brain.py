@@ -237,7 +237,10 @@ class Brain:
             return late
         if question:
             evidence = evidence_patterns(question, self.catalogue.vocab)
+            # The names the fiche is about (its subject: "PECAN", "DTx" of a fiche on PECAN's amounts for DTx) do
+            # not tell its statements apart; another name the question asks ("CII" of a fiche on the CIR) does.
             named = frozenset(t for m in NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
+            named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
         statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)

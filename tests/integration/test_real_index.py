@@ -138,3 +138,20 @@ def test_a_question_without_its_subject_after_cards_is_about_them(real_brain: Br
     after = real_brain.ask(question, context=["bpifrance-innovation"])
     assert alone["fiche"] and not shown & set(real_brain.catalogue.fiche(alone["fiche"]).levers)
     assert after["found"] and shown & set(real_brain.catalogue.fiche(after["fiche"]).levers)
+
+
+def test_a_question_asking_for_a_class_is_answered_with_one(real_brain: Brain) -> None:
+    """A product described first, the question last ("what class is that likely to be?"): the fiche whose first
+    sentence names a risk class answers, not one on another product that names a class further on."""
+    res = real_brain.ask(
+        "Our app flags suspicious moles from a photo and tells the user to see a dermatologist. "
+        "Under MDR what class is that likely to be?"
+    )
+    assert res["found"] and re.search(r"\bIIa\b", res["answer"].split(". ")[0])
+
+
+def test_the_fiches_own_subject_does_not_reorder_its_statements(real_brain: Brain) -> None:
+    """"PECAN pour une appli DTx … paye combien par patient ?": PECAN and DTx are what the fiche is about, so the
+    statement naming them (on VAT) does not lead; the amount per patient does."""
+    res = real_brain.ask("PECAN pour une appli DTx, l'assurance maladie paye combien par patient ?")
+    assert res["found"] and re.search(r"\b435\b", res["answer"].split(". ")[0])
