@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from guichet_contract import month_year
@@ -84,8 +84,22 @@ def asking_part(text: str) -> str:
     """The sentences of a message that ask (end with a question mark), joined; the whole message when none
     does (a question typed without one). A month or a year in the founder's story ("déposé en mars 2024",
     "we plan to launch in 2027") is not what they ask about."""
-    asked = [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
-    return " ".join(asked) if asked else text.strip()
+    return " ".join(questions(text)) or text.strip()
+
+
+def questions(text: str) -> list[str]:
+    """The sentences of a message that end with a question mark, in order ("combien max ? et à quel âge ?")."""
+    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
+
+
+def within(statements_: Sequence[Statement], budget: int) -> list[Statement]:
+    """The first statements, in order, as long as their words fit the budget (the first one always)."""
+    kept: list[Statement] = []
+    for st in statements_:
+        if kept and sum(len(k.text.split()) for k in [*kept, st]) > budget:
+            break
+        kept.append(st)
+    return kept
 
 
 _NOT_YET = {

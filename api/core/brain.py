@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guichet_contract import month_year
 
-from retrieval.analysis import LANGS, detect_lang, tokenize
+from retrieval.analysis import LANGS, detect_lang, fold, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
 from retrieval.models import Hit
@@ -36,6 +36,8 @@ COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
 FICHE_MIN = 0.25
 FICHE_NEAR = 0.18
+# Words of an answer that joins a second fiche's statement for a second question (a fiche alone has at most 110).
+ANSWER_WORDS = 110
 # Passages searched for a question no fiche answers; the composed answer picks its sentences among them. Set by
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
@@ -142,10 +144,16 @@ class Brain:
         return self.fiche_terms[lang]
 
     def match_fiche(
-        self, question: str, lang: str, exclude: set[str] | None = None, only: frozenset[str] | None = None
+        self,
+        question: str,
+        lang: str,
+        exclude: set[str] | None = None,
+        only: frozenset[str] | None = None,
+        asked: str = "",
     ) -> FicheMatch | None:
-        evidence = evidence_patterns(question, self.catalogue.vocab)
-        asking = asking_words(question, self.catalogue.vocab)
+        """`asked`: the sentence that names the kind of answer looked for, when not the whole question."""
+        evidence = evidence_patterns(asked or question, self.catalogue.vocab)
+        asking = asking_words(asked or question, self.catalogue.vocab)
         terms = self.terms(lang)
         return match_fiche(
             self.retriever, question, lang, self.idf, terms, evidence, exclude, asking, only, self.fiche_words[lang]
@@ -180,6 +188,14 @@ class Brain:
         clause = answerer.question_clause(question)
         if clause and (match is None or match.confidence < FICHE_MIN):
             match = self.match_fiche(clause, lang) or match
+        # Two questions ("i-Lab, on peut toucher combien max ? et la boîte doit avoir quel âge ?"): the second
+        # one's words dilute the first's; the message up to its first question is read too, the closer match
+        # leads, and _also_asked answers the other.
+        asks = answerer.questions(question)
+        if len(asks) > 1:
+            first = self.match_fiche(question[: question.index(asks[0]) + len(asks[0])], lang)
+            if first is not None and (match is None or first.confidence > match.confidence):
+                match = first
         # Right after cards, a question that names nothing ("et on peut toucher combien ?": one content word at
         # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
         # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
@@ -242,12 +258,40 @@ class Brain:
             named = frozenset(t for m in NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
             named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
+            also = self._also_asked(question, fiche.id, statements, lang, today)
+            if also:
+                statements = answerer.within(statements, ANSWER_WORDS - sum(len(st.text.split()) for st in also))
+                statements += also
         statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)
         status = fiche.status.model_dump(mode="json") if fiche.status else None
         levers = list(dict.fromkeys([*fiche.levers, *body["levers"]]))
         return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": fiche.id,
                 "status": status}
+
+    def _also_asked(
+        self, question: str, fiche_id: str, statements: list[Statement], lang: str, today: dt.date
+    ) -> list[Statement]:
+        """A message asking two things ("i-Lab, on peut toucher combien max ? et la boîte doit avoir moins de
+        combien d'années ?"): a question whose kind of answer (a figure, a span of time, a body) the fiche's
+        statements nowhere hold gets the leading statement of the fiche the whole message matches when read for
+        that kind of answer (the whole message: the later question alone has lost its subject, "i-Lab")."""
+        asks = answerer.questions(question)
+        if len(asks) < 2:
+            return []
+        added: list[Statement] = []
+        for ask in asks:
+            evidence = evidence_patterns(ask, self.catalogue.vocab)
+            if not evidence or any(p.search(fold(st.text)) for st in [*statements, *added] for p in evidence):
+                continue
+            match = self.match_fiche(question, lang, asked=ask)
+            if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
+                continue
+            fiche = self.catalogue.fiche(match.fiche_id)
+            other = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
+            if other and any(p.search(fold(other[0].text)) for p in evidence):
+                added.append(other[0])
+        return added
 
     def _not_yet(
         self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()

@@ -155,3 +155,15 @@ def test_the_fiches_own_subject_does_not_reorder_its_statements(real_brain: Brai
     statement naming them (on VAT) does not lead; the amount per patient does."""
     res = real_brain.ask("PECAN pour une appli DTx, l'assurance maladie paye combien par patient ?")
     assert res["found"] and re.search(r"\b435\b", res["answer"].split(". ")[0])
+
+
+def test_a_message_asking_two_things_gets_both_answers(real_brain: Brain) -> None:
+    """"combien max ? et la boîte doit avoir moins de combien d'années ?": the first question's own fiche leads
+    (the second's words no longer pull the match towards a fiche listing every aid), and the kind of answer the
+    second asks (a span of time) comes from the fiche holding it."""
+    res = real_brain.ask(
+        "concours i-lab on peut toucher combien max ? et faut que la boite ait moins de combien d'annees ?"
+    )
+    assert res["found"] and re.search(r"600 000", res["answer"].split(". ")[0])
+    assert re.search(r"\bdeux ans\b", res["answer"])
+    assert len(re.sub(r"\s*\[\d+\]", "", res["answer"]).split()) <= 130  # the status line comes on top

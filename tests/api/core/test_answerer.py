@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.core import answerer
+from api.core.citations import Statement
 
 
 def test_french_answer_cites_its_source(fixture_brain) -> None:
@@ -117,3 +118,15 @@ def test_how_it_works_asks_without_naming_a_market() -> None:
     assert market not in answerer.question_weights("comment marche le remboursement ?", "fr", {})
     assert market not in answerer.question_weights("le remboursement, ça marche comment ?", "fr", {})
     assert market in answerer.question_weights("accès au marché pour notre DMN ?", "fr", {})
+
+
+def test_questions_are_the_sentences_that_ask_in_order() -> None:
+    message = "On a levé 1.5 M€. i-Lab, combien max ? et la boîte doit avoir quel âge ? merci"
+    assert answerer.questions(message) == ["i-Lab, combien max ?", "et la boîte doit avoir quel âge ?"]
+    assert answerer.questions("combien pour la formation") == []
+
+
+def test_within_keeps_the_first_statements_that_fit_and_always_the_first() -> None:
+    sts = [Statement(" ".join(["mot"] * n), ("s1",), None, "d", "d", "", None) for n in (30, 40, 50)]
+    assert answerer.within(sts, 75) == sts[:2]
+    assert answerer.within(sts, 10) == sts[:1]
