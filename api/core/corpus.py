@@ -13,7 +13,7 @@ from retrieval.models import Chunk, Document
 from .catalogue import LANGS, PRIMARY_NEED, Catalogue, Lever, Source
 from .fiches import Fiche
 
-CITATION = re.compile(r"\[(s\d{3})(?:,\s*([^\]]*))?\]")
+CITATION = re.compile(r"\[(s\d{3,})(?:,\s*([^\]]*))?\]")
 _HEAD = {
     "fr": {
         "summary": "Résumé",

@@ -19,7 +19,7 @@ from retrieval.models import Chunk
 UPLOADS = "upload"  # staff uploads (POST /staff/documents)
 EXTRA = "docs"  # the folder given to `guichet index --docs`
 # The answerer's reference marker (api/core/corpus.py CITATION), in any case and spacing.
-_REFERENCE = re.compile(r"\[(\s*[sS]\d{3}\b[^\]]*)\]")
+_REFERENCE = re.compile(r"\[(\s*[sS]\d{3,}\b[^\]]*)\]")
 
 
 @dataclass(frozen=True)

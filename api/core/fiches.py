@@ -16,8 +16,8 @@ from pydantic import Field, model_validator
 from .records import Code, I18n, Strict, Text
 
 # A reference after a statement: the source id and the date the statement holds for (ISO).
-REF = re.compile(r"\[(s\d{3}),\s*(\d{4}-\d{2}-\d{2})\]")
-ANY_BRACKET_REF = re.compile(r"\[(s\d{3})(?:,[^\]]*)?\]")
+REF = re.compile(r"\[(s\d{3,}),\s*(\d{4}-\d{2}-\d{2})\]")
+ANY_BRACKET_REF = re.compile(r"\[(s\d{3,})(?:,[^\]]*)?\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý«\"\d€])")
 MAX_SENTENCES = 5
 MAX_WORDS = 110
@@ -68,7 +68,7 @@ def statements(text: str) -> list[tuple[str, list[tuple[str, str]]]]:
     out: list[tuple[str, list[tuple[str, str]]]] = []
     pos = 0
     # A statement ends after its last reference; text before the first reference of a run is the sentence.
-    for m in re.finditer(r"((?:\s*\[s\d{3},\s*\d{4}-\d{2}-\d{2}\])+)", text):
+    for m in re.finditer(r"((?:\s*\[s\d{3,},\s*\d{4}-\d{2}-\d{2}\])+)", text):
         body = text[pos : m.start()].strip()
         refs = REF.findall(m.group(1))
         if body:
