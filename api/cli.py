@@ -49,6 +49,7 @@ def _brain(settings: Settings) -> Brain:
             embedder,
             settings.fusion(),
             notes,
+            settings.retention_days,
         )
     except (IndexUnavailable, CatalogueError) as exc:
         _fail(str(exc))

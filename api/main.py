@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             embedder,
             settings.fusion(),
             notes,
+            settings.retention_days,
         )
         for note in app.state.brain.notes:
             log.warning(note)

@@ -58,7 +58,7 @@ class Reindexer:
             embedder, index_dir = current.retriever.embedder, s.resolved_index_dir()
             built = rebuild(s.knowledge_dir, index_dir, s.data_dir, embedder, s.chunk_max_chars, force=force)
             notes = list(current.notes) if embedder is None else []
-            fresh = build_brain(s.knowledge_dir, index_dir, embedder, s.fusion(), notes)
+            fresh = build_brain(s.knowledge_dir, index_dir, embedder, s.fusion(), notes, s.retention_days)
             self._state.brain = fresh
         finally:
             self._building.release()

@@ -132,6 +132,67 @@ OUT_OF_SCOPE = {
         "evaluation, data, market access). Would you like to talk to an advisor?"
     ),
 }
+# What Guichet does with a founder's conversation (docs/security.md), for questions about Guichet itself
+# (vocabulary `about_guichet`); {days}: the retention period the deployment is configured with.
+ABOUT_GUICHET = {
+    "data": {
+        "fr": (
+            "Guichet conserve cette conversation (vos messages, ses réponses et le projet que vous avez décrit), "
+            "vos avis et, si vous en faites une, votre demande de contact, pour vous répondre et améliorer le "
+            "service ; l'équipe du guichet peut les lire. Une conversation restée sans nouveau message {days} jours "
+            "est effacée, et un conseiller peut la faire effacer plus tôt. Ne collez jamais de données de patients ici."
+        ),
+        "en": (
+            "Guichet keeps this conversation (your messages, its replies and the project you described), your "
+            "feedback and, if you make one, your contact request, to answer you and improve the service; the single "
+            "window's team can read them. A conversation left without a new message for {days} days is erased, and "
+            "an advisor can have it erased sooner. Never paste patient data here."
+        ),
+    },
+    "erase": {
+        "fr": (
+            "Je ne peux pas effacer moi-même cette conversation, mais l'équipe du guichet peut l'effacer en entier "
+            "(messages, avis, demande de contact) : demandez-le à un conseiller du guichet. Sans demande, elle est "
+            "effacée après {days} jours sans nouveau message."
+        ),
+        "en": (
+            "I cannot erase this conversation myself, but the single window's team can erase all of it (messages, "
+            "feedback, contact request): ask an advisor of the single window. Otherwise it is erased after {days} days "
+            "without a new message."
+        ),
+    },
+    "contact": {
+        "fr": (
+            "Votre nom et votre adresse e-mail servent seulement à ce qu'un conseiller du guichet vous recontacte : "
+            "ils sont enregistrés dans votre demande si vous donnez votre accord, et ne sont pas conservés sinon."
+        ),
+        "en": (
+            "Your name and e-mail address are only used for an advisor of the single window to get back to you: they "
+            "are recorded in your request if you agree, and not kept otherwise."
+        ),
+    },
+    "service": {
+        "fr": (
+            "Je suis l'assistant automatique du guichet santé numérique : je vous oriente vers les leviers qui "
+            "correspondent à votre projet (financements, expérimentation, évaluation, données, accès au marché) et "
+            "je réponds à vos questions en citant des sources publiques datées. Pour une décision, l'organisme "
+            "concerné fait foi ; je peux aussi vous mettre en relation avec un conseiller du guichet."
+        ),
+        "en": (
+            "I am the digital-health single window's automated assistant: I point you to the levers that fit your "
+            "project (funding, experimentation, evaluation, data, market access) and answer your questions citing "
+            "dated public sources. For a decision, the body concerned has the final word; I can also put you in "
+            "touch with an advisor of the single window."
+        ),
+    },
+}
+
+
+def about_guichet(kind: str, lang: str, retention_days: int) -> str:
+    texts = ABOUT_GUICHET.get(kind, ABOUT_GUICHET["service"])
+    return texts["en" if lang == "en" else "fr"].format(days=retention_days)
+
+
 PATIENT = {
     "fr": (
         "Pour une question sur votre santé ou celle d'un proche, le mieux est d'en parler à votre médecin ou à "

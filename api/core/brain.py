@@ -58,6 +58,7 @@ class Brain:
     idf: dict[str, dict[str, float]] = field(default_factory=dict)  # per language: stem -> idf over passages
     fiche_terms: dict[str, dict[str, FicheTerms]] = field(default_factory=dict)  # per language, built on first use
     fiche_words: dict[str, frozenset[str]] = field(default_factory=dict)  # per language, with fiche_terms
+    retention_days: int = 365  # what the deployment keeps conversations for, told to founders who ask
 
     @property
     def mode(self) -> str:
@@ -171,6 +172,9 @@ class Brain:
         today = today or dt.date.today()
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
+        if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
+            text = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
+            return {**self._reply(text, lang, in_scope=True), "found": True}
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
@@ -330,6 +334,7 @@ def build_brain(
     embedder: Embedder | None,
     weights: FusionWeights | None = None,
     notes: list[str] | None = None,
+    retention_days: int = 365,
 ) -> Brain:
     """Load the catalogue and the index (raises with a clear message when either is unusable)."""
     catalogue = load_catalogue(knowledge_dir)
@@ -337,7 +342,8 @@ def build_brain(
     notes = list(notes or [])
     if embedder is not None and not index.dense:
         notes.append("the index was built without embeddings: serving lexically; rebuild with `guichet index`")
-    return Brain(catalogue, Retriever(index, embedder, weights), notes, passage_idf(index))
+    retriever = Retriever(index, embedder, weights)
+    return Brain(catalogue, retriever, notes, passage_idf(index), retention_days=retention_days)
 
 
 def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:

@@ -198,6 +198,10 @@ class Vocabularies(Strict):
     # pharmacist (15 or 112 in an emergency) unless the message also speaks of a project.
     patient: dict[Lang, list[str]] = Field(default_factory=dict)
     unknowable: dict[Lang, list[str]] = Field(default_factory=dict)  # the future, private contact details
+    # Questions about Guichet itself, by kind: `data` (what it keeps of the founder, for how long, who reads it),
+    # `erase` (forget me), `service` (who runs it, is it free): answered from what the service does, not the
+    # knowledge base.
+    about_guichet: dict[Code, dict[Lang, list[str]]] = Field(default_factory=dict)
     # Names that hold a year ("France 2030", "Innovation santé 2030"): the year is not a date asked about.
     named_years: list[str] = Field(default_factory=list)
     project: dict[Lang, list[str]] = Field(default_factory=dict)

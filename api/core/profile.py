@@ -64,6 +64,7 @@ class Extraction:
     personal: list[str] = field(default_factory=list)  # a private person's own situation
     health: list[str] = field(default_factory=list)  # symptoms, care, medicines: someone's own health
     unknowable: list[str] = field(default_factory=list)  # asks the future or someone's private contact details
+    about_guichet: str | None = None  # a question about Guichet itself: its kind (vocabulary `about_guichet`)
     project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
     team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
@@ -195,6 +196,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     personal = [m.group(0) for m in _matches(vocab.personal, folded)]
     health = [m.group(0) for m in _matches(vocab.patient, folded)]
     unknowable = [m.group(0) for m in _matches(vocab.unknowable, folded)]
+    about = next((kind for kind, patterns in vocab.about_guichet.items() if _found(patterns, folded)), None)
     project = bool(
         profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
         or profile.ai or _found(vocab.project, folded)
@@ -210,6 +212,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         personal=personal,
         health=health,
         unknowable=unknowable,
+        about_guichet=about,
         project=project,
         team=_found(vocab.team, folded),
     )

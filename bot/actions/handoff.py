@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from .client import ApiRejected, ApiUnavailable, get_client
-from .common import NOTE, intent_of, is_question, lang_of, profile_from_slots, typed_text
+from .common import NOTE, intent_of, is_question, is_withdrawal, lang_of, profile_from_slots, typed_text
 from .knowledge import answer
 from .replies import api_down, ask_yes_no
 from .settings import settings
@@ -36,7 +36,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     async def _not_an_answer(self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         intent, text = intent_of(tracker), typed_text(tracker)
-        if intent == "deny":
+        if intent == "deny" or is_withdrawal(text):
             return {slot: None, "consent": False, **STOP}
         if is_question(text) and intent != "give_contact":
             await answer(dispatcher, tracker, text)
@@ -45,7 +45,7 @@ class ValidateHandoffForm(FormValidationAction):
     async def validate_person_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
         text = typed_text(tracker)
-        if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text):
+        if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text) or is_withdrawal(text):
             return await self._not_an_answer("person_name", dispatcher, tracker)
         # Blank, control or bidi characters, no letter: said, then asked again. The typed text is checked too: an
         # NLU entity may have taken only the letters of it.
@@ -60,7 +60,8 @@ class ValidateHandoffForm(FormValidationAction):
         email = match.group(0).strip(".") if match else ""
         if EMAIL.match(email) and not unsafe_character(email):
             return {"email": email}
-        if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(typed_text(tracker)):
+        text = typed_text(tracker)
+        if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text) or is_withdrawal(text):
             return await self._not_an_answer("email", dispatcher, tracker)
         dispatcher.utter_message(response="utter_invalid_email")
         return {"email": None}

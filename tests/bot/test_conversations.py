@@ -155,7 +155,7 @@ def test_handoff_without_consent_stores_nothing(stack: Stack) -> None:
     stack.say(who, "John Smith")
     stack.say(who, "john@example.com")
     out = texts(stack.say(who, "/deny"))
-    assert "nothing is stored" in out and "GN-" not in out
+    assert "your contact details are not kept" in out and "GN-" not in out
 
 
 def test_handoff_dont_know_is_no_name_and_start_over_leaves(stack: Stack) -> None:

@@ -45,6 +45,13 @@ def test_a_no_at_any_step_withdraws_the_request(report: dict) -> None:
     assert report["email_no"]["returned"] == {"email": None, "consent": False, "requested_slot": None}
 
 
+def test_cancelling_in_words_withdraws_the_request_whatever_the_nlu_read(report: dict) -> None:
+    """"annuler" is no name, "stop" or "I don't want to give my email" no address: the form stops, no consent."""
+    assert report["name_cancel"]["returned"] == {"person_name": None, "consent": False, "requested_slot": None}
+    for name in ("email_stop", "email_refused"):
+        assert report[name]["returned"] == {"email": None, "consent": False, "requested_slot": None}, name
+
+
 def test_a_dont_know_is_no_name(report: dict) -> None:
     case = report["name_dont_know"]
     assert case["returned"] == {"person_name": None} and case["said"] == [] and case["calls"] == []

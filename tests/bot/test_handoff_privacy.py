@@ -44,13 +44,14 @@ def ask_advisor(stack: Stack, who: str, name: str, email: str) -> str:
 
 
 def test_refused_consent_leaves_no_byte_of_the_name_or_address_in_the_store(stack: Stack) -> None:
-    """After "non" to the consent question the bot says nothing is stored, and that is true: neither the typed
-    name nor the address is in Rasa's file or its -wal (before: in the user events and the slots)."""
+    """After "non" to the consent question the bot says the contact details are not kept, and that is true:
+    neither the typed name nor the address is in Rasa's file or its -wal (before: in the user events and the
+    slots)."""
     who = sender()
     asked = ask_advisor(stack, who, "Quiterie Vandamme", "quiterie.vandamme@exemple.fr")
     assert "accord" in asked, asked
     out = texts(stack.say(who, "/deny"))
-    assert "rien n'est enregistré" in out
+    assert "aucune demande n'est transmise et vos coordonnées ne sont pas conservées" in out
     held = store_bytes(stack)
     assert b"Vandamme" not in held and b"quiterie" not in held.lower()
     assert '"value": null' in slots(stack, who)["person_name"]

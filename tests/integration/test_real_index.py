@@ -167,3 +167,26 @@ def test_a_message_asking_two_things_gets_both_answers(real_brain: Brain) -> Non
     assert res["found"] and re.search(r"600 000", res["answer"].split(". ")[0])
     assert re.search(r"\bdeux ans\b", res["answer"])
     assert len(re.sub(r"\s*\[\d+\]", "", res["answer"]).split()) <= 130  # the status line comes on top
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("quelles donnees vous gardez sur moi ?", r"conserve cette conversation"),
+        ("qui a accès à cette conversation ?", r"l'équipe du guichet peut les lire"),
+        ("pouvez vous m'oublier / supprimer mes données ?", r"peut l'effacer en entier"),
+        ("What data do you keep about me?", r"keeps this conversation"),
+        ("Please forget me", r"can erase all of it"),
+    ],
+)
+def test_questions_about_what_guichet_keeps_get_what_it_does(real_brain: Brain, question: str, said: str) -> None:
+    """A founder asking what is kept of them, who reads it or to be forgotten gets what the service does (and the
+    retention period it is configured with), not a knowledge-base fact about health-data hosting."""
+    res = real_brain.ask(question)
+    assert res["found"] and res["fiche"] is None and re.search(said, res["answer"])
+    assert str(real_brain.retention_days) in res["answer"] or "qui a accès" in question
+
+
+def test_a_founders_question_on_their_products_data_stays_a_knowledge_question(real_brain: Brain) -> None:
+    res = real_brain.ask("nos données de santé doivent être hébergées où ?")
+    assert res["fiche"] and res["fiche"].startswith("reg-hds")

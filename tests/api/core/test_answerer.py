@@ -130,3 +130,8 @@ def test_within_keeps_the_first_statements_that_fit_and_always_the_first() -> No
     sts = [Statement(" ".join(["mot"] * n), ("s1",), None, "d", "d", "", None) for n in (30, 40, 50)]
     assert answerer.within(sts, 75) == sts[:2]
     assert answerer.within(sts, 10) == sts[:1]
+
+
+def test_what_guichet_keeps_is_told_with_the_configured_retention() -> None:
+    assert "30 jours" in answerer.about_guichet("data", "fr", 30)
+    assert "30 days" in answerer.about_guichet("erase", "en", 30)

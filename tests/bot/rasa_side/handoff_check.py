@@ -33,6 +33,11 @@ def cases() -> dict[str, tuple]:
         "name_no_letter": (form, FakeClient(), asked("person_name", "1234"), name, "1234"),
         "name_no": (form, FakeClient(), asked("person_name", "non", "deny"), name, "non"),
         "name_dont_know": (form, FakeClient(), asked("person_name", "je sais pas", "dont_know"), name, "je sais pas"),
+        # leaving the form however the NLU read it: "annuler" taken as a name, "stop" as an address
+        "name_cancel": (form, FakeClient(), asked("person_name", "annuler", "inform"), name, "annuler"),
+        "email_stop": (form, FakeClient(), asked("email", "stop", "inform"), email, "stop"),
+        "email_refused": (form, FakeClient(), asked("email", "I don't want to give my email", "inform"), email,
+                          "I don't want to give my email"),
         "name_question": (form, FakeClient(ask=question),
                           asked("person_name", "c'est quoi ce guichet ?", "ask_question"), name,
                           "c'est quoi ce guichet ?"),
