@@ -92,6 +92,32 @@ def questions(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
 
 
+# A question asking what, how much, when, who…: a fiche's answer opening on "Oui" or "Non" (written for its yes/no
+# phrasing: "les 63 M€, c'est par tiers-lieu ?") answers another question; that word is left out.
+_WH = re.compile(
+    r"\b(combien|quand|qui|quel(le)?s?|où|ou(?=\s*\?)|comment|pourquoi|c.est quoi|qu.est-ce que|quoi|how|what|when|who|"
+    r"which|where|why)\b",
+    re.IGNORECASE,
+)
+_YES_NO_OPENING = re.compile(
+    r"^(oui|non|yes|no)\b(\s*(,|:|;|-|–)\s*|\s+(?=si\b|if\b|dès\b|from\b|pas\b|not\b))", re.IGNORECASE
+)
+_YES_NO_ASKED = re.compile(r"\best-ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
+
+
+def without_yes_no(statements_: list[Statement], question: str) -> list[Statement]:
+    """The first statement without its opening "Oui"/"Non" when the (first) question is no yes/no question."""
+    asked = next(iter(questions(question)), question.strip())
+    if not statements_ or not _WH.search(asked) or _YES_NO_ASKED.search(asked):
+        return statements_
+    first = statements_[0]
+    m = _YES_NO_OPENING.match(first.text)
+    if not m:
+        return statements_
+    rest = first.text[m.end():]
+    return [replace(first, text=rest[:1].upper() + rest[1:]), *statements_[1:]] if rest else statements_
+
+
 def within(statements_: Sequence[Statement], budget: int) -> list[Statement]:
     """The first statements, in order, as long as their words fit the budget (the first one always)."""
     kept: list[Statement] = []

@@ -262,6 +262,7 @@ class Brain:
             named = frozenset(t for m in NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
             named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
+            statements = answerer.without_yes_no(statements, question)
             also = self._also_asked(question, fiche.id, statements, lang, today)
             if also:
                 statements = answerer.within(statements, ANSWER_WORDS - sum(len(st.text.split()) for st in also))

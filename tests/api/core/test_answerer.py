@@ -135,3 +135,14 @@ def test_within_keeps_the_first_statements_that_fit_and_always_the_first() -> No
 def test_what_guichet_keeps_is_told_with_the_configured_retention() -> None:
     assert "30 jours" in answerer.about_guichet("data", "fr", 30)
     assert "30 days" in answerer.about_guichet("erase", "en", 30)
+
+
+def test_an_opening_yes_or_no_is_left_out_when_the_question_asks_what_or_how_much() -> None:
+    st = [Statement("Non, 63 M€ est l'enveloppe nationale.", ("s1",)), Statement("Suite.", ("s1",))]
+    assert answerer.without_yes_no(st, "Combien pour les tiers-lieux ?")[0].text == "63 M€ est l'enveloppe nationale."
+    # a yes/no question keeps it, and so does one whose first question is yes/no
+    assert answerer.without_yes_no(st, "Les 63 M€, c'est par tiers-lieu ?") == st
+    assert answerer.without_yes_no(st, "Est-ce que le CE suffit ou il faut l'ANS ?") == st
+    assert answerer.without_yes_no(st, "c'est par tiers-lieu ?? on peut espérer combien ?") == st
+    oui_si = [Statement("Oui si vous hébergez des données de santé.", ("s1",))]
+    assert answerer.without_yes_no(oui_si, "c'est quoi HDS ?")[0].text == "Si vous hébergez des données de santé."
