@@ -173,8 +173,8 @@ class Brain:
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
-            text = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
-            return {**self._reply(text, lang, in_scope=True), "found": True}
+            said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
+            return {**self._reply(said, lang, in_scope=True), "found": True}
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)

@@ -65,6 +65,22 @@ def is_withdrawal(text: str) -> bool:
     return bool(_WITHDRAW.search(text or ""))
 
 
+# What identifies a patient in a pasted record: a French social security number (NIR: sex, year, month,
+# department, commune, order, optional key), a date of birth, a social security number named as such.
+_PATIENT_IDENTITY = re.compile(
+    r"\b[12]\s?\d{2}\s?(0[1-9]|1[0-2]|[2-9]\d)\s?(\d{2}|2[AB])\s?\d{3}\s?\d{3}(\s?\d{2})?\b"
+    r"|\b(n[ée]e?|born)\s+(le\s+|on\s+)?\d{1,2}(er)?([/.-]\d{1,2}[/.-]|\s+[A-Za-zéû]+\s+)\d{2,4}\b"
+    r"|\bdate de naissance\s*:?\s*\d|\bdate of birth\s*:?\s*\d"
+    r"|\b(num[ée]ro de s[ée]cu(rit[ée] sociale)?|n° de s[ée]cu|social security number|nir)\s*:?\s*\d",
+    re.IGNORECASE,
+)
+
+
+def holds_patient_identity(text: str) -> bool:
+    """Whether a typed message holds what identifies a patient (not a founder's own project figures)."""
+    return bool(_PATIENT_IDENTITY.search(text or ""))
+
+
 def flag(value: Any) -> bool | None:
     if isinstance(value, bool) or value is None:
         return value

@@ -34,6 +34,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                       "service ; merci de ne jamais y coller de données de patients.",
                 "en": "Privacy: we keep this conversation to answer you and improve the service; please never "
                       "paste patient data here."},
+    # Said instead of any reply to a message holding what identifies a patient (actions/replies.py).
+    "patient_data": {"fr": "Ce message semble contenir l'identité d'un patient (numéro de sécurité sociale, date de "
+                           "naissance) : je ne l'utilise pas. Ne collez jamais de données de patients ici ; ce message "
+                           "reste dans la conversation que le guichet conserve, et un conseiller peut la faire "
+                           "effacer. Reformulez sans ces données si vous le souhaitez.",
+                     "en": "This message seems to hold a patient's identity (social security number, date of birth): "
+                           "I do not use it. Never paste patient data here; the message stays in the conversation "
+                           "the single window keeps, and an advisor can have it erased. Rephrase without those data "
+                           "if you like."},
     "api_down": {"fr": "Le service de recommandation est momentanément indisponible. Je garde notre échange ; "
                        "réessayez dans un instant ou demandez un conseiller.",
                  "en": "The recommendation service is unavailable for a moment. I keep our conversation; "

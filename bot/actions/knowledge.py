@@ -15,7 +15,7 @@ from rasa_sdk.types import DomainDict
 from .client import ApiRejected, ApiUnavailable, get_client
 from .common import ADVISOR, is_question, lang_of, last_free_text
 from .formatting import INTENT_LABELS, answer_text, t
-from .replies import api_down, ask_yes_no, privacy_once
+from .replies import api_down, ask_yes_no, patient_data_warning, privacy_once
 
 log = logging.getLogger(__name__)
 MAX_LEVERS_EXPLAINED = 2  # "la différence entre X et Y": both
@@ -56,7 +56,10 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
-        return events + await answer(dispatcher, tracker, last_free_text(tracker))
+        text = last_free_text(tracker)
+        if patient_data_warning(dispatcher, tracker, text):
+            return events
+        return events + await answer(dispatcher, tracker, text)
 
 
 class ActionExplainLever(Action):

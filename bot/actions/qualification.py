@@ -25,7 +25,7 @@ from .common import (
     typed_text,
 )
 from .knowledge import answer
-from .replies import api_down, privacy_once
+from .replies import api_down, patient_data_warning, privacy_once
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,8 @@ class ActionPrefillProfile(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events = privacy_once(dispatcher, tracker)
         lang, text, intent = lang_of(tracker), typed_text(tracker), intent_of(tracker)
+        if patient_data_warning(dispatcher, tracker, text):
+            return events + [FollowupAction("action_listen")]
         if not text and (tracker.latest_message.get("text") or "").strip() == f"/{intent}":
             text = last_free_text(tracker)  # a meaning chosen for the previous message (action_clarify's buttons)
         pending, current = tracker.get_slot("yes_no"), profile_from_slots(tracker)
@@ -175,6 +177,8 @@ class ValidateQualificationForm(FormValidationAction):
     async def _read(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str) -> list[EventType]:
         text, intent, lang = typed_text(tracker), intent_of(tracker), lang_of(tracker)
         if not text:  # a button: its value comes through the slot mappings (_checked_buttons)
+            return []
+        if patient_data_warning(dispatcher, tracker, text):  # not read: the pending question is asked again
             return []
         if intent == "dont_know":
             if slot == "needs":

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .common import NOTHING, lang_of
+from .common import NOTHING, holds_patient_identity, lang_of
 from .formatting import t
 
 
@@ -18,6 +18,14 @@ def privacy_once(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
         return []
     dispatcher.utter_message(text=t("privacy", lang_of(tracker)))
     return [SlotSet("privacy_said", True)]
+
+
+def patient_data_warning(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> bool:
+    """A message holding a patient's identity is not used: said so (what is kept, how to have it erased)."""
+    if not holds_patient_identity(text):
+        return False
+    dispatcher.utter_message(text=t("patient_data", lang_of(tracker)))
+    return True
 
 
 def api_down(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 
-from actions.common import split_question  # noqa: E402
+from actions.common import holds_patient_identity, is_withdrawal, split_question  # noqa: E402
 from actions.profile import changes, summary  # noqa: E402
 
 KNOWN = {"stage": "prototype", "organisation_type": "startup", "product_kind": "software", "medical_device": None,
@@ -74,3 +74,28 @@ def test_a_message_is_split_into_what_it_states_and_what_it_asks(text: str, stat
     """The statements are read for the profile; the question is answered (a question states nothing, so
     "est-ce un dispositif médical ?" never sets the medical-device status)."""
     assert split_question(text) == (stated, asked)
+
+
+@pytest.mark.parametrize(
+    ("text", "identifies"),
+    [
+        ("voici le dossier de mon patient Jean Dupont, né le 12/03/1960, numéro de sécu 1 60 03 75 123 456 78", True),
+        ("Here is my patient's file: John Smith, born 12 March 1960, diabetic, HbA1c 9%", True),
+        ("patient 1 60 03 75 123 456 78, on l'inclut ?", True),
+        # a founder's own figures, a company number, a phone: no patient's identity
+        ("on a levé 1 500 000 euros en 2024, 12 salariés", False),
+        ("SIRET 123 456 789 00012", False),
+        ("appelez-moi au 06 12 34 56 78", False),
+    ],
+)
+def test_a_pasted_patient_identity_is_recognised(text: str, identifies: bool) -> None:
+    assert holds_patient_identity(text) is identifies
+
+
+@pytest.mark.parametrize("text", ["annuler", "stop", "laisse tomber", "I don't want to give my email", "ok cancel"])
+def test_leaving_a_form_is_recognised(text: str) -> None:
+    assert is_withdrawal(text)
+
+
+def test_a_name_or_an_address_is_no_withdrawal() -> None:
+    assert not is_withdrawal("Marie Curie") and not is_withdrawal("stopha@exemple.fr")
