@@ -30,7 +30,7 @@ def real_brain(tmp_path_factory) -> Brain:
     assert skipped == []
     index_dir = tmp_path_factory.mktemp("real-index")
     build_index(chunks, index_dir, embedder)
-    return build_brain(settings.knowledge_dir, index_dir, embedder)
+    return build_brain(settings.knowledge_dir, index_dir, embedder, settings.fusion())  # as the API serves it
 
 
 def _rows(kind: str) -> list[dict]:
