@@ -165,26 +165,27 @@ ABOUT_GUICHET = {
         "fr": (
             "Guichet conserve cette conversation (vos messages, ses réponses et le projet que vous avez décrit), "
             "vos avis et, si vous en faites une, votre demande de contact, pour vous répondre et améliorer le "
-            "service ; l'équipe du guichet peut les lire. Une conversation restée sans nouveau message {days} jours "
-            "est effacée, et un conseiller peut la faire effacer plus tôt. Ne collez jamais de données de patients ici."
+            "service ; l'équipe du guichet peut les lire. La durée de conservation fixée est de {days} jours sans "
+            "nouveau message, et un conseiller peut faire effacer la conversation plus tôt. Ne collez jamais de "
+            "données de patients ici."
         ),
         "en": (
             "Guichet keeps this conversation (your messages, its replies and the project you described), your "
             "feedback and, if you make one, your contact request, to answer you and improve the service; the single "
-            "window's team can read them. A conversation left without a new message for {days} days is erased, and "
-            "an advisor can have it erased sooner. Never paste patient data here."
+            "window's team can read them. The retention period set is {days} days without a new message, and an "
+            "advisor can have the conversation erased sooner. Never paste patient data here."
         ),
     },
     "erase": {
         "fr": (
             "Je ne peux pas effacer moi-même cette conversation, mais l'équipe du guichet peut l'effacer en entier "
-            "(messages, avis, demande de contact) : demandez-le à un conseiller du guichet. Sans demande, elle est "
-            "effacée après {days} jours sans nouveau message."
+            "(messages, avis, demande de contact) : demandez-le à un conseiller du guichet. Sans demande, la durée de "
+            "conservation fixée est de {days} jours sans nouveau message."
         ),
         "en": (
             "I cannot erase this conversation myself, but the single window's team can erase all of it (messages, "
-            "feedback, contact request): ask an advisor of the single window. Otherwise it is erased after {days} days "
-            "without a new message."
+            "feedback, contact request): ask an advisor of the single window. Otherwise the retention period set is "
+            "{days} days without a new message."
         ),
     },
     "contact": {
