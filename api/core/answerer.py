@@ -121,8 +121,10 @@ def without_yes_no(statements_: list[Statement], question: str) -> list[Statemen
 def within(statements_: Sequence[Statement], budget: int) -> list[Statement]:
     """The first statements, in order, as long as their words fit the budget (the first one always)."""
     kept: list[Statement] = []
+    words = 0
     for st in statements_:
-        if kept and sum(len(k.text.split()) for k in [*kept, st]) > budget:
+        words += len(st.text.split())
+        if kept and words > budget:
             break
         kept.append(st)
     return kept

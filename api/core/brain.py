@@ -18,7 +18,7 @@ from retrieval.index import LoadedIndex, load_index
 from retrieval.models import Hit
 from retrieval.retriever import FusionWeights, Retriever
 
-from . import answerer, router
+from . import answerer, fiches, router
 from .catalogue import Catalogue, Lever, load_catalogue
 from .citations import Statement
 from .fiches import Fiche
@@ -36,8 +36,6 @@ COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
 FICHE_MIN = 0.25
 FICHE_NEAR = 0.18
-# Words of an answer that joins a second fiche's statement for a second question (a fiche alone has at most 110).
-ANSWER_WORDS = 110
 # Passages searched for a question no fiche answers; the composed answer picks its sentences among them. Set by
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
@@ -265,7 +263,8 @@ class Brain:
             statements = answerer.without_yes_no(statements, question)
             also = self._also_asked(question, fiche.id, statements, lang, today)
             if also:
-                statements = answerer.within(statements, ANSWER_WORDS - sum(len(st.text.split()) for st in also))
+                # the answer stays within a fiche's own limit of words
+                statements = answerer.within(statements, fiches.MAX_WORDS - sum(len(st.text.split()) for st in also))
                 statements += also
         statements += status_statement(fiche, lang)
         body = answerer.answer_body(statements, self.catalogue, lang, today)
