@@ -98,6 +98,17 @@ class Topic(BaseModel):
     summary: str
 
 
+class CardStatus(BaseModel):
+    """Where a lever stands, as known on a date: `text` in words ("clos (information de mars 2024)"), `told`
+    when a card must say it (a proposal, an announcement, a closed call, an unknown status, or a note)."""
+
+    value: str
+    known_on: str
+    text: str
+    told: bool
+    source: str
+
+
 class LeverCard(BaseModel):
     id: str
     name: str
@@ -110,6 +121,7 @@ class LeverCard(BaseModel):
     contact: CardContact
     sources: list[str]
     topics: list[Topic] = Field(default_factory=list)
+    status: CardStatus | None = None
 
 
 class Excluded(BaseModel):
@@ -129,6 +141,8 @@ class RouteResult(BaseModel):
     missing: list[str] = Field(description="profile slots still unknown, those deciding a shown lever's criteria first")
     ask: list[str] = Field(description="unknown slots deciding a criterion of the first levers shown")
     profile: Profile
+    unwanted: list[str] = Field(default_factory=list, description="needs the text sets aside, its latest words on "
+                                "them (\"plutôt tester, pas le financement\"): a client drops them from its profile")
 
 
 class Citation(BaseModel):
@@ -159,6 +173,8 @@ class Answer(BaseModel):
     status: FicheStatus | None
     patient: bool = Field(default=False, description="sent with the replies that answer nothing: a question about "
                           "someone's own health (told to ask their doctor)")
+    follow_up: str | None = Field(default=None, description="a question about what the conversation showed, named "
+                                  "nothing else: why (the levers shown fit), eligible, status (still open?) or project")
 
 
 class LeverSummary(BaseModel):

@@ -61,6 +61,18 @@ _QUESTION_CLAUSE = re.compile(
     re.I,
 )
 
+# The clause after a message's last comma, when it asks and opens with no asking word ("on a un projet R&D de
+# 800k€ sur 2 ans pour notre DM connecté, on peut candidater à i-Nov ?"); not inside brackets.
+_LAST_CLAUSE = re.compile(r",\s*([^,()]{12,}\?)\s*$")
+
+
+def last_clause(text: str) -> str | None:
+    """The question after a message's last comma (see _LAST_CLAUSE), None when there is none. What comes before
+    may matter ("pas encore marqué CE, on peut déposer la PECAN ?"): the brain takes it only when it alone
+    matches clearly."""
+    m = _LAST_CLAUSE.search(text.strip())
+    return m.group(1) if m else None
+
 
 def question_clause(text: str) -> str | None:
     """The question a message ends with, when the message says more before it (a project, a greeting), else
@@ -160,6 +172,39 @@ OUT_OF_SCOPE = {
         "evaluation, data, market access). Would you like to talk to an advisor?"
     ),
 }
+# Follow-up questions on the levers shown (vocabulary `follow_ups`) that depend on the founder's profile: what
+# the API alone says (a client without the dialogue's profile); the bot answers them from the profile and the
+# cards (bot/actions/knowledge.py). {names}: the levers shown.
+FOLLOW_UP = {
+    "why": {
+        "fr": "Les leviers présentés ({names}) ont été choisis d'après votre besoin, votre stade, votre type de "
+              "structure et de produit ; chaque carte en donne les raisons.",
+        "en": "The levers shown ({names}) were chosen from your need, stage, kind of organisation and product; each "
+              "card gives its reasons.",
+    },
+    "eligible": {
+        "fr": "L'éligibilité aux leviers présentés ({names}) se lit critère par critère sur leur fiche, d'après votre "
+              "projet ; un conseiller du guichet peut la confirmer.",
+        "en": "Eligibility for the levers shown ({names}) is read criterion by criterion on their details, from your "
+              "project; an advisor of the single window can confirm it.",
+    },
+    "guide": {
+        "fr": "Je peux vous orienter : décrivez votre projet en une ou deux phrases (ce que fait votre solution, où "
+              "vous en êtes, ce que vous cherchez) et je vous indique les leviers qui y répondent.",
+        "en": "I can guide you: describe your project in a sentence or two (what your solution does, where you "
+              "stand, what you are looking for) and I will point you to the levers that fit.",
+    },
+    "sources": {
+        "fr": "Les sources de chaque réponse sont listées sous elle, numérotées, avec leur éditeur, leur date et leur "
+              "lien.",
+        "en": "The sources of each answer are listed below it, numbered, with their publisher, date and link.",
+    },
+    "project": {
+        "fr": "Je ne connais de votre projet que ce que vous en dites dans cette conversation.",
+        "en": "I only know of your project what you say about it in this conversation.",
+    },
+}
+
 # What Guichet does with a founder's conversation (docs/security.md), for questions about Guichet itself
 # (vocabulary `about_guichet`); {days}: the retention period the deployment is configured with.
 ABOUT_GUICHET = {
@@ -199,6 +244,12 @@ ABOUT_GUICHET = {
             "Your name and e-mail address are only used for an advisor of the single window to get back to you: they "
             "are recorded in your request if you agree, and not kept otherwise."
         ),
+    },
+    "language": {
+        "fr": "Oui : je réponds en français et en anglais, dans la langue où vous m'écrivez. Décrivez votre projet "
+              "ou posez votre question.",
+        "en": "Yes: I answer in English and in French, in the language you write in. Describe your project or ask "
+              "your question.",
     },
     "service": {
         "fr": (

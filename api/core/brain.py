@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from guichet_contract import month_year
-
 from retrieval.analysis import LANGS, detect_lang, fold, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
@@ -36,18 +34,13 @@ COS_FLOOR, COS_SPAN = 0.25, 0.45  # cosine 0.25 -> 0, 0.70 -> 1
 # field. Chosen on the curve of scripts/answer_curve.py (answers kept vs. wrong answers), see docs/answers.md.
 FICHE_MIN = 0.25
 FICHE_NEAR = 0.18
+# How clearly the clause after a message's last comma must match on its own to be taken (answerer.last_clause):
+# set between what the answer sets showed (0.66 and 0.78 right, 0.34 losing a deciding "pas encore marqué CE").
+TAIL_MIN = 0.5
 # Passages searched for a question no fiche answers; the composed answer picks its sentences among them. Set by
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
 ASK_PASSAGES = 6
-_STATUS = {
-    "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
-           "in-force": "en vigueur", "unknown": "inconnu"},
-    "en": {"proposed": "proposed", "announced": "announced", "open": "open", "closed": "closed",
-           "recurring": "recurring", "in-force": "in force", "unknown": "unknown"},
-}
-
-
 @dataclass
 class Brain:
     catalogue: Catalogue
@@ -101,6 +94,7 @@ class Brain:
                 # Needs given in the profile (a founder in the qualification flow) put terse words in scope.
                 scope = router.Scope(True, "needs given in the profile")
             merged = given.merged_over(ex.profile)
+            merged.needs = [n for n in merged.needs if n not in ex.unwanted]
         else:
             ex, sims = None, {}
             lang = lang if lang in LANGS else "fr"
@@ -116,10 +110,12 @@ class Brain:
                 "profile": merged.model_dump(),
                 "missing": merged.missing(),
                 "ask": [],
+                "unwanted": ex.unwanted if ex else [],
             }
         strength = router.need_strengths(ex, merged, self.catalogue)
         body = router.rank(self.catalogue, merged, strength, sims, lang)
-        return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump()}
+        return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump(),
+                "unwanted": ex.unwanted if ex else []}
 
     def vocabulary_labels(self, lang: str) -> dict[str, dict[str, str]]:
         """Code -> label tables (stages, organisation types, product kinds, needs) in one language."""
@@ -173,6 +169,8 @@ class Brain:
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
             said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
             return {**self._reply(said, lang, in_scope=True), "found": True}
+        if ex.follow_up and (follow := self._follow_up(ex.follow_up, question, lang, today, context)):
+            return follow
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
             return self._reply(text[lang], lang, in_scope=False, patient=ex.patient)
@@ -190,6 +188,13 @@ class Brain:
         clause = answerer.question_clause(question)
         if clause and (match is None or match.confidence < FICHE_MIN):
             match = self.match_fiche(clause, lang) or match
+        # Else the clause after the last comma ("…notre DM connecté, on peut candidater à i-Nov ?"), if it alone
+        # matches clearly and names the fiche's subject: it leaves out what precedes, which may be what decides.
+        tail = answerer.last_clause(question) if match is None or match.confidence < FICHE_MIN else None
+        if tail and (alone := self.match_fiche(tail, lang)) is not None and alone.confidence >= TAIL_MIN:
+            named = self.terms(lang)[alone.fiche_id].subject if alone.fiche_id in self.terms(lang) else None
+            if named and named & set(answerer.question_weights(tail, lang, self.idf.get(lang, {}))):
+                match = alone
         # Two questions ("i-Lab, on peut toucher combien max ? et la boîte doit avoir quel âge ?"): the second
         # one's words dilute the first's; the message up to its first question is read too, the closer match
         # leads, and _also_asked answers the other.
@@ -228,6 +233,33 @@ class Brain:
         if ex.has_domain_signal or bool(ex.profile.needs) or strong or near or shown:
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
+
+    def _follow_up(self, kind: str, question: str, lang: str, today: dt.date, context: Sequence[str]) -> dict | None:
+        """A question about what the conversation showed ("pourquoi ?", "je suis éligible ?", "c'est encore
+        ouvert ?", "quel est mon projet ?") that names nothing else: its `follow_up` kind, and what the knowledge
+        alone can say of the levers shown (where they stand, dated and cited). Why a lever fits and whether the
+        founder is eligible depend on their profile, which the dialogue holds: said so here, the bot answers
+        them. None when the question names something (it is asked of the knowledge base) or, but for the
+        project, when no lever was shown."""
+        words = answerer.question_weights(question, lang, self.idf.get(lang, {}))
+        shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
+        if NAMED.search(question):
+            return None
+        if kind in ("guide", "sources"):  # a request for guidance; the sources of the answer just given (the bot)
+            return {**self._reply(answerer.FOLLOW_UP[kind][lang], lang, in_scope=True), "follow_up": kind}
+        if len(words) > FOLLOW_UP_WORDS or not (shown or kind == "project"):
+            return None
+        if kind == "status":
+            said = [
+                Statement(f"{lv.name.get(lang)}{' : ' if lang == 'fr' else ': '}{lv.status.line(lang)}.",
+                          (lv.status.source, *lv.status.note_sources), lv.status.known_on, lever_id=lv.id)
+                for lv in shown
+            ]
+            body = answerer.answer_body(said, self.catalogue, lang, today)
+            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
+                    "follow_up": kind}
+        text = answerer.FOLLOW_UP[kind][lang].format(names=", ".join(lv.name.get(lang) for lv in shown))
+        return {**self._reply(text, lang, in_scope=True), "levers": [lv.id for lv in shown], "follow_up": kind}
 
     def _fiche_in_context(self, scoped: str, shown: list[Lever], lang: str, today: dt.date) -> dict | None:
         """The fiche of one of the levers just shown (or of a step named on their cards) that the question, read
@@ -313,6 +345,9 @@ class Brain:
                 "fiche": None, "status": None, "patient": patient}
 
 
+# A follow-up question ("c'est encore ouvert ?") names at most this many content words; it is about at most
+# this many of the levers shown (the cards).
+FOLLOW_UP_WORDS, FOLLOW_UP_LEVERS = 2, 3
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
 
@@ -322,9 +357,7 @@ def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
     if fiche.status is None:
         return []
     st = fiche.status
-    label = _STATUS["en" if lang == "en" else "fr"][st.value]
-    when = month_year(st.known_on, lang)  # a month, not a day: an ISO date reads as figures next to the answer's
-    text = f"Status: {label} (as known in {when})" if lang == "en" else f"Statut : {label} (information {when})"
+    text = f"Status: {st.line(lang)}" if lang == "en" else f"Statut : {st.line(lang)}"
     return [Statement(text, (st.source,), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
 
 

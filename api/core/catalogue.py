@@ -160,7 +160,7 @@ class Lever(Strict):
     def cited(self) -> set[str]:
         """Every source id the record cites: facts, amounts, criteria and statuses."""
         ids = {a.source for a in self.amounts} | {f.source for f in self.facts} | {c.source for c in self.criteria}
-        ids |= {self.status.source} | {f.status.source for f in self.facts if f.status}
+        ids |= {self.status.source, *self.status.note_sources} | {f.status.source for f in self.facts if f.status}
         return ids
 
 
@@ -173,6 +173,9 @@ class VocabEntry(Strict):
     implies: dict[str, str | bool | list[str]] = Field(default_factory=dict)
     # A flag whose every mention is denied ("pas encore marqué CE", "we don't use AI") sets these instead.
     denied: dict[str, bool] = Field(default_factory=dict)
+    # Words that name what a flag says without stating it ("le marquage CE" may be sought as well as held):
+    # they set `denied` when a denial precedes them ("on n'a pas encore le marquage CE"), nothing otherwise.
+    mentions: dict[Lang, list[str]] = Field(default_factory=dict)
 
 
 class AnswerType(Strict):
@@ -202,6 +205,7 @@ class Vocabularies(Strict):
     # `erase` (forget me), `service` (who runs it, is it free): answered from what the service does, not the
     # knowledge base.
     about_guichet: dict[Code, dict[Lang, list[str]]] = Field(default_factory=dict)
+    follow_ups: dict[Code, dict[Lang, list[str]]] = Field(default_factory=dict)
     # Names that hold a year ("France 2030", "Innovation santé 2030"): the year is not a date asked about.
     named_years: list[str] = Field(default_factory=list)
     project: dict[Lang, list[str]] = Field(default_factory=dict)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Literal
 
+from guichet_contract import month_year
 from pydantic import Field, model_validator
 
 from .records import Code, I18n, Strict, Text
@@ -38,6 +39,15 @@ def repeated_figure(sentences: list[str]) -> str | None:
 
 
 Status = Literal["proposed", "announced", "open", "closed", "recurring", "in-force", "unknown"]
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "fr": {"proposed": "proposé", "announced": "annoncé", "open": "ouvert", "closed": "clos", "recurring": "récurrent",
+           "in-force": "en vigueur", "unknown": "inconnu"},
+    "en": {"proposed": "proposed", "announced": "announced", "open": "open", "closed": "closed",
+           "recurring": "recurring", "in-force": "in force", "unknown": "unknown"},
+}
+# What a founder shown a lever must be told of where it stands, its status aside: a proposal, an announcement
+# with nothing since, a closed call, a status no source gives. In force, recurring or open goes without saying.
+TOLD = frozenset({"proposed", "announced", "closed", "unknown"})
 
 
 class FicheStatus(Strict):
@@ -46,6 +56,21 @@ class FicheStatus(Strict):
     value: Status
     known_on: dt.date
     source: Code
+    # What the status alone does not tell, in a few words ("l'appel à nouveaux sites est clos depuis le 31 mai
+    # 2024 ; on teste auprès d'un tiers-lieu retenu"): shown with it on the lever's card.
+    note: I18n | None = None
+    note_sources: list[Code] = Field(default_factory=list)  # what the note says beyond the status's own source
+
+    def line(self, lang: str) -> str:
+        """The status in words, with the month it was known and the note: "clos (information de mars 2024)"."""
+        label = STATUS_LABELS["en" if lang == "en" else "fr"][self.value]
+        when = month_year(self.known_on, lang)
+        said = f"{label} (as known in {when})" if lang == "en" else f"{label} (information {when})"
+        return f"{said}{' — ' + self.note.get(lang) if self.note else ''}"
+
+    def told(self) -> bool:
+        """Whether a card says it (TOLD, or a note)."""
+        return self.value in TOLD or self.note is not None
 
 
 class Questions(Strict):

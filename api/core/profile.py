@@ -17,6 +17,12 @@ SLOTS = ("needs", "stage", "product_kind", "organisation_type", "medical_device"
 # distinct wording of it found (one wording 0.8, two or more 1.0). Set by hand in the first version (2026-11-23);
 # the router's thresholds on strength (NEEDS_ALONE...) were set with these values, on the first eval sets.
 NEED_SAID, NEED_SAID_AGAIN = 0.6, 0.2
+# A need named only to be set aside, right before its words: "plutôt tester, pas le financement", "rather than
+# funding". Not "pas de financement" (a founder without funding needs some).
+_NOT_THIS = re.compile(
+    r"(\b(pas|plus) (le|la|les|l.)|\b(not|rather than|instead of|plutot que)( (le|la|les|l.|the))?"
+    r"|\bau lieu (du|de la|des|d.))\s*$"
+)
 _NEGATION = re.compile(
     r"(\b(pas|plus|aucun) (besoin|encore besoin|interesses?)\b|\bn.avons pas besoin\b|"
     r"\b(no|don.?t|do not|not) (need|looking for|interested in)\b|\bsans\b)[^.;!?]{0,25}$"
@@ -65,6 +71,8 @@ class Extraction:
     health: list[str] = field(default_factory=list)  # symptoms, care, medicines: someone's own health
     unknowable: list[str] = field(default_factory=list)  # asks the future or someone's private contact details
     about_guichet: str | None = None  # a question about Guichet itself: its kind (vocabulary `about_guichet`)
+    follow_up: str | None = None  # a question about what the conversation showed: its kind (vocabulary `follow_ups`)
+    unwanted: list[str] = field(default_factory=list)  # needs the latest words set aside ("pas le financement")
     project: bool = False  # the text speaks of a project: a stage, organisation, product or project wording
     team: bool = False  # the writer speaks for a team or an organisation ("nous", "our")
 
@@ -142,8 +150,10 @@ def _found(entry_patterns: dict, text: str) -> bool:
 # A stage, organisation or product named only to be denied: "on est pas une startup", "it's not an app",
 # "pas encore commercialisés" (a founder's correction says what the project is not, then what it is).
 _DENIED = re.compile(
-    r"(\b(pas|plus|non|not|no longer|never|jamais)(\s+(vraiment|really|du tout|at all|encore|yet))?"
-    r"|\b(don.?t|do not|doesn.?t|does not|won.?t) (use|have|need|involve|do))"
+    r"(\b(pas|plus|non|not|no longer|never|jamais|sans|without)(\s+(vraiment|really|du tout|at all|encore|yet))?"
+    r"(\s+(obtenu|eu|re[cç]u|decroche|got|obtained|received|been))?"
+    r"|\b(don.?t|do not|doesn.?t|does not|won.?t) (use|have|need|involve|do)"
+    r"|\b(haven.?t|have not|hasn.?t|has not|isn.?t|aren.?t|wasn.?t)(\s+yet)?(\s+(got|obtained|received|been))?)"
     r"(\s+(un|une|des|de|du|d.|l.|le|la|a|an|the|any))?\s*$"
 )
 
@@ -153,6 +163,18 @@ def _stated(entry_patterns: dict, folded: str) -> bool:
     return _found(entry_patterns, folded) and any(
         not _DENIED.search(folded[: m.start()]) for m in _matches(entry_patterns, folded)
     )
+
+
+def _held(vocab: Vocabularies, folded: str) -> list[tuple[int, int]]:
+    """Where the text states what the project holds ("on a eu le marquage CE", a flag that has mentions): the
+    words there are not a need, although the same words elsewhere would be one ("il nous faut le marquage CE")."""
+    return [m.span() for e in vocab.flags.values() if e.mentions for m in _matches(e.patterns, folded)
+            if not _DENIED.search(folded[: m.start()])]
+
+
+def _denied(entry_patterns: dict, folded: str) -> bool:
+    """Whether a denial precedes one of the words the patterns find ("pas encore le marquage CE")."""
+    return any(_DENIED.search(folded[: m.start()]) for m in _matches(entry_patterns, folded))
 
 
 def _first(table: dict[str, VocabEntry], text: str) -> str | None:
@@ -165,9 +187,16 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     folded = fold(text)
     lang, _ = detect_lang(text)
     strength: dict[str, float] = {}
+    held = _held(vocab, folded)
+    unwanted: list[str] = []
     for code, entry in vocab.needs.items():
-        hits = [m for m in _matches(entry.patterns, folded) if not _NEGATION.search(folded[: m.start()])]
-        if hits:
+        found = sorted((m for m in _matches(entry.patterns, folded)
+                        if not any(a <= m.start() and m.end() <= b for a, b in held)), key=lambda m: m.start())
+        denied = [_NEGATION.search(folded[: m.start()]) or _NOT_THIS.search(folded[: m.start()]) for m in found]
+        hits = [m for m, no in zip(found, denied, strict=True) if not no]
+        if found and denied[-1]:  # the latest word on it sets it aside: "en fait, pas le financement"
+            unwanted.append(code)
+        elif hits:
             strength[code] = min(1.0, NEED_SAID + NEED_SAID_AGAIN * len({m.group(0) for m in hits})) * entry.weight
     kinds = [c for c, e in vocab.product_kinds.items() if _stated(e.patterns, folded)]
     values: dict = {
@@ -188,8 +217,8 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     for entry in vocab.flags.values():  # explicit statements win, in the vocabulary's order
         if _stated(entry.patterns, folded):
             values.update(entry.implies)
-        elif _found(entry.patterns, folded):  # named only to be denied: "on n'est pas encore marqué CE"
-            values.update(entry.denied)
+        elif _found(entry.patterns, folded) or _denied(entry.mentions, folded):
+            values.update(entry.denied)  # named only to be denied: "on n'est pas encore marqué CE"
     domain = _terms(vocab.domain, folded)
     off = [m.group(0) for m in _matches(vocab.off_topic, folded)]
     profile = Profile(**values)
@@ -197,6 +226,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     health = [m.group(0) for m in _matches(vocab.patient, folded)]
     unknowable = [m.group(0) for m in _matches(vocab.unknowable, folded)]
     about = next((kind for kind, patterns in vocab.about_guichet.items() if _found(patterns, folded)), None)
+    follow_up = next((kind for kind, patterns in vocab.follow_ups.items() if _found(patterns, folded)), None)
     project = bool(
         profile.stage or profile.organisation_type or profile.product_kind or profile.medical_device
         or profile.ai or _found(vocab.project, folded)
@@ -213,6 +243,8 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
         health=health,
         unknowable=unknowable,
         about_guichet=about,
+        follow_up=follow_up,
+        unwanted=unwanted,
         project=project,
         team=_found(vocab.team, folded),
     )

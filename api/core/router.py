@@ -270,6 +270,13 @@ def _card(
         "contact": {"channel": lever.contact.channel, "label": lever.contact.label.get(lang), "url": lever.contact.url},
         "sources": [_src(cat, s) for s in lever.sources],
         "topics": [{"id": tp.id, "name": tp.name.get(lang), "summary": tp.summary.get(lang)} for tp in topics],
+        "status": {
+            "value": lever.status.value,
+            "known_on": lever.status.known_on.isoformat(),
+            "text": lever.status.line(lang),
+            "told": lever.status.told(),
+            "source": _src(cat, lever.status.source),
+        },
     }
 
 

@@ -10,6 +10,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intro": {"fr": "Voici les leviers qui correspondent le mieux à votre projet :",
               "en": "Here are the levers that best fit your project:"},
     "why": {"fr": "Pourquoi", "en": "Why"},
+    "status": {"fr": "Où en est-on", "en": "Where it stands"},
     "amount": HEADINGS["per-project"],
     "envelope": HEADINGS["national"],
     "figure_of": HEADINGS["figure_of"],
@@ -50,6 +51,23 @@ MESSAGES: dict[str, dict[str, str]] = {
     "clarify": {"fr": "Je ne suis pas sûr d'avoir compris. Vous voulez :",
                 "en": "I am not sure I understood. Do you want to:"},
     "sources": {"fr": "Sources", "en": "Sources"},
+    # Follow-up questions on the levers shown (actions/knowledge.py: follow_up), answered from the profile.
+    "why_intro": {"fr": "Je vous ai présenté ces leviers d'après ce que vous m'avez dit de votre projet :",
+                  "en": "I showed you these levers from what you told me about your project:"},
+    "eligible_intro": {"fr": "Critère par critère, d'après ce que vous m'avez dit ({summary}) :",
+                       "en": "Criterion by criterion, from what you told me ({summary}):"},
+    "eligible_outro": {"fr": "Un conseiller du guichet peut confirmer votre éligibilité.",
+                       "en": "An advisor of the single window can confirm your eligibility."},
+    "verdict_met": {"fr": "rempli", "en": "met"},
+    "verdict_not_met": {"fr": "non rempli", "en": "not met"},
+    "verdict_unknown": {"fr": "à préciser", "en": "to be confirmed"},
+    "no_criteria": {"fr": "aucun critère d'éligibilité n'est indiqué pour ce levier",
+                    "en": "no eligibility criterion is given for this lever"},
+    "not_shown": {"fr": "{name} n'est pas parmi les leviers retenus pour votre projet : {why}",
+                  "en": "{name} is not among the levers chosen for your project: {why}"},
+    "last_sources": {"fr": "Les sources de ma dernière réponse :", "en": "The sources of my last answer:"},
+    "project_known": {"fr": "Voici ce que je sais de votre projet : {summary}. Dites-moi si quelque chose a changé.",
+                      "en": "Here is what I know of your project: {summary}. Tell me if anything has changed."},
     # Said by the chat channels to a message over their rate limits (bot/channels/gate.py), in place of a reply.
     "slow_down": {"fr": "Vous écrivez plus vite que je ne peux répondre : ce message n'a pas été lu. "
                         "Attendez {seconds} s avant d'envoyer le suivant.",
@@ -91,11 +109,14 @@ def card_amount(amounts: list[dict[str, Any]], lang: str) -> dict[str, Any] | No
 
 
 def card(lever: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The parts of a lever a card shows: name, why, amount with what it is and its date, next step, source."""
+    """The parts of a lever a card shows: name, why, where it stands when a founder must be told (a closed call,
+    a proposal), amount with what it is and its date, next step, source."""
+    status = lever.get("status") or {}
     return {
         "id": lever["id"],
         "name": lever["name"],
         "why": lever.get("reasons", [])[:2],
+        "status": status.get("text") if status.get("told") else None,
         "amount": card_amount(lever.get("amounts") or [], lang),
         "next_step": (lever.get("next_steps") or [""])[0],
         "source": (lever.get("sources") or [""])[0],
@@ -120,6 +141,8 @@ def cards_text(cards: list[dict[str, Any]], lang: str) -> str:
         lines.append(f"\n{i}. {c['name']}")
         if c["why"]:
             lines.append(f"   {t('why', lang)}{sep}{(' ; ' if lang == 'fr' else '; ').join(c['why'])}")
+        if c.get("status"):
+            lines.append(f"   {t('status', lang)}{sep}{c['status']}")
         if c["amount"]:
             heading, text = amount_text(c["amount"], lang)
             lines.append(f"   {heading}{sep}{text}")
@@ -158,6 +181,22 @@ def citation_parts(citation: dict[str, Any], index: int) -> dict[str, Any]:
         meta = str(citation["source"])
     url = str(citation.get("url") or "")
     return {"n": n, "title": title, "meta": meta, "url": url if url.startswith("https://") else ""}
+
+
+def why_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
+    """Each routed lever and the reasons it was chosen."""
+    sep = " : " if lang == "fr" else ": "
+    return [f"• {lv['name']}{sep}{(' ; ' if lang == 'fr' else '; ').join(lv.get('reasons') or [])}" for lv in levers]
+
+
+def eligibility_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
+    """Each routed lever and its criteria with their verdicts for the founder's profile."""
+    sep, lines = (" : " if lang == "fr" else ": "), []
+    for lv in levers:
+        verdicts = [f"{c['name']} ({t('verdict_' + c['verdict'], lang)})" for c in lv.get("criteria") or []
+                    if c.get("verdict") in ("met", "not_met", "unknown")]
+        lines.append(f"• {lv['name']}{sep}{(' ; ' if lang == 'fr' else '; ').join(verdicts) or t('no_criteria', lang)}")
+    return lines
 
 
 def answer_text(answer: dict[str, Any], lang: str) -> tuple[str, list[str]]:

@@ -8,26 +8,39 @@ from typing import Any
 
 from guichet_contract import PayloadType
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from . import profile as prof
 from .client import ApiRejected, ApiUnavailable, get_client
-from .common import ADVISOR, is_question, lang_of, last_free_text
-from .formatting import INTENT_LABELS, answer_text, t
+from .common import ADVISOR, is_question, lang_of, last_free_text, profile_from_slots
+from .formatting import INTENT_LABELS, answer_text, eligibility_text, t, why_text
 from .replies import api_down, ask_yes_no, patient_data_warning, privacy_once
 
 log = logging.getLogger(__name__)
 MAX_LEVERS_EXPLAINED = 2  # "la différence entre X et Y": both
 
 
-async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str) -> list[EventType]:
+async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, *,
+                 may_guide: bool = False) -> list[EventType]:
     """The API's answer to a question, in the conversation's language. The API decides what the question
     is: in the field (a cited answer, or an honest "I don't know"), a person's own health (their doctor or
-    pharmacist, 15 or 112: no advisor offer), or off-topic (said so; outside a form, an advisor is offered)."""
+    pharmacist, 15 or 112: no advisor offer), or off-topic (said so; outside a form, an advisor is offered).
+    A request for guidance put as a question ("vous pouvez m'aider à trouver un financement ?") starts the
+    guidance with it where the caller allows (`may_guide`: an action of its own, outside the form)."""
     lang = lang_of(tracker)
+    shown = tracker.get_slot("focus") or tracker.get_slot("recommended") or []
     try:
-        res = await get_client().ask(question, lang, tracker.get_slot("recommended") or [])
+        res = await get_client().ask(question, lang, shown)
+        if res.get("follow_up") == "guide" and may_guide and not tracker.active_loop.get("name"):
+            return chosen_meaning("describe_project")
+        if res.get("follow_up") in FROM_PROFILE and await follow_up(dispatcher, tracker, res, lang):
+            return []
+        last_sources: list[str] = tracker.get_slot("last_sources") or []
+        if res.get("follow_up") == "sources" and last_sources:
+            dispatcher.utter_message(text="\n".join([t("last_sources", lang), *last_sources]))
+            return []
     except ApiUnavailable as exc:
         log.warning("ask: %s", exc)
         return api_down(dispatcher, tracker)
@@ -45,7 +58,42 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
     colon = " :" if lang == "fr" else ":"
     body = f"{text}\n\n{t('sources', lang)}{colon}\n" + "\n".join(sources) if sources else text
     dispatcher.utter_message(text=body, json_message={"type": PayloadType.ANSWER.value, "lang": lang, **res})
-    return []
+    return [SlotSet("last_sources", sources)] if sources else []
+
+
+def chosen_meaning(intent: str) -> list[EventType]:
+    """The founder's latest message taken with this meaning, as if they had chosen it among action_clarify's
+    buttons: the rules run on (action_prefill_profile reads the message itself)."""
+    chosen = {"text": f"/{intent}", "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    return [ActionExecuted("action_listen"), UserUttered(f"/{intent}", parse_data=chosen)]
+
+
+# Follow-up questions (the API's `follow_up`) that the founder's profile answers, not the knowledge base alone.
+FROM_PROFILE = ("why", "eligible", "project")
+
+
+async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, res: dict[str, Any], lang: str) -> bool:
+    """Why the levers shown were chosen, whether the founder meets their criteria, what Guichet knows of the
+    project: answered from the profile the dialogue holds and the levers /route gives for it. False (the API's
+    own reply is said instead) when nothing of the project is known yet or no lever shown is routed."""
+    profile = profile_from_slots(tracker)
+    if not prof.is_known(profile):
+        return False
+    summary = prof.summary(profile, await get_client().labels(lang), lang)
+    kind, ids = res["follow_up"], res.get("levers") or []
+    if kind == "project":
+        dispatcher.utter_message(text=t("project_known", lang, summary=summary))
+        return True
+    routed = await get_client().route(tracker.get_slot("project_text") or None, profile, lang)
+    chosen = {lv["id"]: lv for lv in routed.get("levers") or []}
+    left = {x["id"]: x for x in routed.get("excluded") or []}
+    lines = (why_text if kind == "why" else eligibility_text)([chosen[i] for i in ids if i in chosen], lang)
+    lines += [t("not_shown", lang, name=left[i]["name"], why=left[i]["why"]) for i in ids if i in left]
+    if not lines:
+        return False
+    outro = [t("eligible_outro", lang)] if kind == "eligible" else []
+    dispatcher.utter_message(text="\n".join([t(f"{kind}_intro", lang, summary=summary), *lines, *outro]))
+    return True
 
 
 class ActionAnswerQuestion(Action):
@@ -59,7 +107,7 @@ class ActionAnswerQuestion(Action):
         text = last_free_text(tracker)
         if patient_data_warning(dispatcher, tracker, text):
             return events
-        return events + await answer(dispatcher, tracker, text)
+        return events + await answer(dispatcher, tracker, text, may_guide=True)
 
 
 class ActionExplainLever(Action):
@@ -86,7 +134,7 @@ class ActionExplainLever(Action):
         for lever in levers:
             dispatcher.utter_message(text=lever_text(lever, lang),
                                      json_message={"type": PayloadType.LEVER.value, "lang": lang, "lever": lever})
-        return events
+        return events + [SlotSet("focus", [lv["id"] for lv in levers])]
 
 
 def lever_text(lever: dict[str, Any], lang: str) -> str:
@@ -100,8 +148,9 @@ def lever_text(lever: dict[str, Any], lang: str) -> str:
 
 
 class ActionClarify(Action):
-    """When the NLU is unsure: a message that asks something is answered; otherwise the two or three
-    likeliest meanings are offered as buttons."""
+    """When the NLU is unsure: a message that asks something is answered; one that says something new of the
+    project ("on n'a pas encore le marquage CE") is read as a detail or a correction, as if the founder had
+    chosen that meaning; otherwise the two or three likeliest meanings are offered as buttons."""
 
     def name(self) -> str:
         return "action_clarify"
@@ -110,8 +159,10 @@ class ActionClarify(Action):
         events = privacy_once(dispatcher, tracker)
         text = tracker.latest_message.get("text") or ""
         if is_question(text):
-            return events + await answer(dispatcher, tracker, text)
+            return events + await answer(dispatcher, tracker, text, may_guide=True)
         lang = lang_of(tracker)
+        if text and not text.startswith("/") and await _tells_project(tracker, text, lang):
+            return events + chosen_meaning("inform")  # "préciser mon profil", taken for the founder
         ranking = tracker.latest_message.get("intent_ranking") or []
         options = [r["name"] for r in ranking if r.get("name") in INTENT_LABELS][:3]
         if not options:
@@ -119,6 +170,16 @@ class ActionClarify(Action):
         buttons = [{"title": INTENT_LABELS[o][lang], "payload": f"/{o}"} for o in options]
         dispatcher.utter_message(text=t("clarify", lang), buttons=buttons)
         return events
+
+
+async def _tells_project(tracker: Tracker, text: str, lang: str) -> bool:
+    """Whether the message states something of the project that the profile does not hold yet."""
+    try:
+        said = await get_client().route(text, {}, lang)
+    except ApiUnavailable:
+        return False
+    return bool(prof.changes(said.get("profile") or {}, profile_from_slots(tracker), dont_know=False,
+                             unwanted=said.get("unwanted")))
 
 
 class ActionGreet(Action):

@@ -26,12 +26,14 @@ def slot_value(slot: str, value: Any) -> Any:
     return str(value).lower() if isinstance(value, bool) else value
 
 
-def changes(read: dict[str, Any], current: dict[str, Any], *, dont_know: bool) -> dict[str, Any]:
+def changes(read: dict[str, Any], current: dict[str, Any], *, dont_know: bool,
+            unwanted: list[str] | None = None) -> dict[str, Any]:
     """What a message's statements (its questions are not read: common.split_question) change in the
     profile, as API values (slot -> new value). What they state wins over what was known (a correction),
     except in a message saying the founder does not know, which states nothing ("no idea" is no stage).
     Needs add up, the latest first: a need read in passing ("le marquage CE" is also a regulatory need) must
-    not erase the one the founder gave.
+    not erase the one the founder gave; a need the message sets aside (`unwanted`: "plutôt tester, pas le
+    financement") leaves.
     """
     if dont_know:
         return {}
@@ -40,8 +42,8 @@ def changes(read: dict[str, Any], current: dict[str, Any], *, dont_know: bool) -
         value = read.get(slot)
         if slot == "needs":
             known = list(current.get("needs") or [])
-            merged = list(dict.fromkeys([*(value or []), *known]))
-            if value and set(merged) != set(known):
+            merged = [n for n in dict.fromkeys([*(value or []), *known]) if n not in (unwanted or [])]
+            if merged and set(merged) != set(known):
                 out["needs"] = merged
         elif value is not None and value != current.get(slot):
             out[slot] = value

@@ -107,15 +107,18 @@ class ActionPrefillProfile(Action):
         lang, text, intent = lang_of(tracker), typed_text(tracker), intent_of(tracker)
         if patient_data_warning(dispatcher, tracker, text):
             return events + [FollowupAction("action_listen")]
-        if not text and (tracker.latest_message.get("text") or "").strip() == f"/{intent}":
-            text = last_free_text(tracker)  # a meaning chosen for the previous message (action_clarify's buttons)
+        chosen = not text and (tracker.latest_message.get("text") or "").strip() == f"/{intent}"
+        if chosen:  # a meaning chosen for the previous message (action_clarify's buttons, knowledge.chosen_meaning)
+            text = last_free_text(tracker)
         pending, current = tracker.get_slot("yes_no"), profile_from_slots(tracker)
-        stated, question = split_question(text)
+        # A message chosen as a description is read whole ("vous pouvez m'aider à trouver un financement ?").
+        stated, question = (text, "") if chosen else split_question(text)
         resume = "action_confirm_profile" if pending == PROFILE else "action_listen"
         try:
             said: dict[str, Any] = (await get_client().route(stated, {}, lang) if stated
                                     else {"profile": {}, "in_scope": not text})
-            changed = prof.changes(said.get("profile") or {}, current, dont_know=intent == "dont_know")
+            changed = prof.changes(said.get("profile") or {}, current, dont_know=intent == "dont_know",
+                                   unwanted=said.get("unwanted"))
             step = outcome(changed, question=bool(question), in_scope=bool(said.get("in_scope")),
                            known=prof.is_known(current), pending=pending, intent=intent)
             if step == WHICH_CORRECTION:
@@ -192,8 +195,8 @@ class ValidateQualificationForm(FormValidationAction):
         # The profile before this message: the pending slot was empty (a slot mapping may have put the NLU's
         # entity there since: a candidate, taken below only if the API read nothing for that slot).
         current = {**profile_from_slots(tracker), slot: [] if slot == "needs" else None}
-        read = (await get_client().route(stated, {}, lang)).get("profile") or {}
-        changed = prof.changes(read, current, dont_know=False)
+        said = await get_client().route(stated, {}, lang)
+        changed = prof.changes(said.get("profile") or {}, current, dont_know=False, unwanted=said.get("unwanted"))
         described = bool(changed)  # the words said something of the project ("oui" alone does not): kept
         if slot not in changed:
             candidate = _valid(slot, tracker.slots_to_validate().get(slot))

@@ -32,14 +32,16 @@ async def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     levers = res.get("levers", [])[:MAX_CARDS]
     confirmed = [SlotSet("profile_confirmed", True)]
     if not levers:
-        return confirmed + [SlotSet("recommended", [])] + ask_yes_no(dispatcher, "utter_no_lever", ADVISOR)
+        none = [SlotSet("recommended", []), SlotSet("focus", [])]
+        return confirmed + none + ask_yes_no(dispatcher, "utter_no_lever", ADVISOR)
     cards = [card(lv, lang) for lv in levers]
     dispatcher.utter_message(
         text=cards_text(cards, lang),
         buttons=card_buttons(cards, lang),
         json_message={"type": PayloadType.LEVER_CARDS.value, "lang": lang, "levers": cards},
     )
-    return confirmed + [SlotSet("recommended", [c["id"] for c in cards]), SlotSet("yes_no", NOTHING)]
+    shown = [c["id"] for c in cards]
+    return confirmed + [SlotSet("recommended", shown), SlotSet("focus", shown), SlotSet("yes_no", NOTHING)]
 
 
 class ActionConfirmProfile(Action):
@@ -116,5 +118,5 @@ class ActionResetProfile(Action):
         return "action_reset_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        slots = [*PROFILE_SLOTS, "project_text", "recommended", "profile_confirmed", "to_ask", "summary_shown"]
+        slots = [*PROFILE_SLOTS, "project_text", "recommended", "focus", "profile_confirmed", "to_ask", "summary_shown"]
         return [SlotSet(s, None) for s in slots] + [SlotSet("yes_no", NOTHING)]

@@ -82,11 +82,14 @@ def layout_of(cards: list[dict[str, Any]] | None, custom: dict[str, Any] | None)
 
 
 def lever_text(index: int, card: dict[str, Any], lang: str) -> str:
-    """One lever card as light Markdown (bold name, why, amount with its date, next step, source)."""
+    """One lever card as light Markdown (bold name, why, where it stands, amount with its date, next step,
+    source)."""
     sep, lines = (" : " if lang == "fr" else ": "), [f"**{index}. {trim(str(card.get('name', '')), 200)}**"]
     if card.get("why"):
         why = (" ; " if lang == "fr" else "; ").join(trim(str(w), FIELD_CHARS) for w in card["why"])
         lines.append(f"**{t('why', lang)}**{sep}{why}")
+    if card.get("status"):
+        lines.append(f"**{t('status', lang)}**{sep}{trim(str(card['status']), FIELD_CHARS)}")
     amount = card.get("amount")
     if amount:
         heading, text = amount_text(amount, lang)

@@ -46,11 +46,13 @@ def followup(case: dict) -> str | None:
 @pytest.mark.slow
 def test_a_lever_phrase_goes_through_the_resolver(report: dict) -> None:
     """"the medical imaging programme" is the imaging lever (closest name); a phrase no lever is close to is
-    answered as a question; neither leaves anything in the conversation's state."""
+    answered as a question. The lever explained becomes the focus of the next questions ("je suis éligible ?");
+    nothing else is kept."""
     resolved, unresolved = report["lever_phrase_resolved"], report["lever_phrase_unresolved"]
     assert ["lever", "imaging"] in resolved["calls"] and "Filière imagerie médicale" in said(resolved)
     assert unresolved["calls"][-1][0] == "ask" and not any(c[0] == "lever" for c in unresolved["calls"])
-    assert resolved["events"] == [] and unresolved["events"] == []
+    assert resolved["events"] == [{"event": "slot", "name": "focus", "value": ["imaging"]}]
+    assert unresolved["events"] == []
 
 
 @pytest.mark.slow

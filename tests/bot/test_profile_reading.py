@@ -41,6 +41,14 @@ def test_needs_add_up_the_latest_first() -> None:
         "needs": ["regulatory", "funding-innovation"]}
 
 
+def test_a_need_set_aside_leaves_unless_it_is_the_only_one() -> None:
+    """"Plutôt tester, pas le financement" replaces the need; a message only setting aside the one need there is
+    keeps it (the form would have none to route on)."""
+    assert changes({"needs": ["field-testing"]}, KNOWN, dont_know=False, unwanted=["funding-innovation"]) == {
+        "needs": ["field-testing"]}
+    assert changes({}, KNOWN, dont_know=False, unwanted=["funding-innovation"]) == {}
+
+
 def test_the_summary_says_the_medical_device_and_ce_status() -> None:
     """Medical-device status always (unknown said so, never "oui"); CE status once it matters or is known."""
     assert summary(KNOWN, LABELS, "fr") == (

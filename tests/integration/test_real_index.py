@@ -190,3 +190,29 @@ def test_questions_about_what_guichet_keeps_get_what_it_does(real_brain: Brain, 
 def test_a_founders_question_on_their_products_data_stays_a_knowledge_question(real_brain: Brain) -> None:
     res = real_brain.ask("nos données de santé doivent être hébergées où ?")
     assert res["fiche"] and res["fiche"].startswith("reg-hds")
+
+
+def test_follow_up_questions_after_cards(real_brain: Brain) -> None:
+    """"C'est encore ouvert ?" after cards says where each lever shown stands, cited; "pourquoi ?" and "je suis
+    éligible ?" are marked for the bot (the profile answers them); none of it without cards, nor for a question
+    naming its subject."""
+    shown = ["tiers-lieux", "bourse-french-tech"]
+    status = real_brain.ask("c'est encore ouvert ?", "fr", context=shown)
+    assert status["follow_up"] == "status" and status["found"] and status["citations"]
+    assert "clos" in status["answer"] and "Bourse French Tech" in status["answer"]
+    why = real_brain.ask("pourquoi vous me recommandez ça ?", "fr", context=shown)
+    assert (why["follow_up"], why["levers"]) == ("why", shown)
+    assert real_brain.ask("am I eligible?", "en", context=shown)["follow_up"] == "eligible"
+    assert "follow_up" not in real_brain.ask("pourquoi ?", "fr")
+    assert "follow_up" not in real_brain.ask("la bourse french tech est encore ouverte ?", "fr", context=shown)
+    assert real_brain.ask("quel est mon projet ?", "fr")["follow_up"] == "project"
+
+
+def test_a_card_says_where_its_lever_stands_when_it_must(real_brain: Brain) -> None:
+    """A closed call, a proposal or a note is said on the card; a scheme in force goes without saying."""
+    cards = {lv["id"]: lv for lv in real_brain.route(
+        "startup, appli de suivi post-op, prototype, besoin tester en conditions reelles", lang="fr")["levers"]}
+    assert cards["tiers-lieux"]["status"]["told"] and "clos" in cards["tiers-lieux"]["status"]["text"]
+    funding = real_brain.route("startup, on cherche du financement pour notre prototype", lang="fr")["levers"]
+    running = [lv for lv in funding if lv["status"]["value"] in {"in-force", "recurring"}]
+    assert running and not any(lv["status"]["told"] for lv in running)

@@ -83,13 +83,15 @@ function amountLine(amount, ctx) {
   return [heading, when ? `${amount.label} (${when})` : String(amount.label)];
 }
 
-// A lever card, compact: name, first reason, amount and next step; criteria and source fold away.
+// A lever card, compact: name, first reason, where it stands (when it must be said), amount and next step;
+// criteria and source fold away.
 function card(lever, detailReplies, ctx) {
   const { t } = ctx;
   const head = `gw-card-${++uid}`;
   const parts = [el("h3", { id: head }, String(lever.name || lever.id || ""))];
   const why = (lever.why || []).filter(Boolean);
   if (why.length) parts.push(labelled(ctx, t("why"), why.join(t("and"))));
+  if (lever.status) parts.push(labelled(ctx, t("status"), String(lever.status)));
   if (lever.amount && lever.amount.label) parts.push(labelled(ctx, ...amountLine(lever.amount, ctx)));
   if (lever.next_step) parts.push(labelled(ctx, t("next"), lever.next_step));
   const crit = (lever.criteria || []).filter((c) => c && c.name);

@@ -109,6 +109,21 @@ def test_question_clause_keeps_what_is_asked(message: str, clause: str | None) -
     assert answerer.question_clause(message) == clause
 
 
+@pytest.mark.parametrize(
+    ("message", "clause"),
+    [
+        ("on a un projet R&D de 800k€ pour notre DM connecte (suivi post-op), on peut candidater a i-nov ?",
+         "on peut candidater a i-nov ?"),
+        ("startup (IA, ECG), l'i-lab ca peut monter jusqu'a combien ?", "l'i-lab ca peut monter jusqu'a combien ?"),
+        ("on peut candidater a i-nov ?", None),  # no comma
+        ("pour nous, oui ?", None),  # too short to be a question of its own
+        ("startup (IA, ECG) ?", None),  # inside brackets
+    ],
+)
+def test_last_clause_is_the_question_after_the_last_comma(message: str, clause: str | None) -> None:
+    assert answerer.last_clause(message) == clause
+
+
 def test_how_it_works_asks_without_naming_a_market() -> None:
     """"Comment marche le remboursement ?" weighs "remboursement", not "marche" (whose stem the market shares);
     "accès au marché" keeps it."""

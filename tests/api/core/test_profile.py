@@ -153,9 +153,68 @@ def test_questions_about_a_refusal_or_counts_are_answerable(vocab, text: str) ->
         ("on utilise pas d'IA", None, False),
         ("notre DM est marqué CE et on utilise de l'IA", True, True),
         ("on a le marquage CE depuis 2023", True, None),
+        ("on n'a pas encore le marquage CE", False, None),
+        ("pas encore obtenu le marquage CE", False, None),
+        ("sans marquage CE pour l'instant", False, None),
+        ("we haven't got the CE mark yet", False, None),
+        ("finalement on a eu le marquage CE", True, None),
+        ("digital therapeutic, CE class I, on the market", True, None),
+        ("on cherche à obtenir le marquage CE", None, None),
     ],
 )
 def test_a_denied_flag_says_no_rather_than_yes(vocab, text: str, ce_marked, ai) -> None:
     """"Pas encore marqué CE" is not a CE mark: a flag named only to be denied sets its `denied` values."""
     profile = extract(text, vocab).profile
     assert (profile.ce_marked, profile.ai) == (ce_marked, ai)
+
+
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        ("finalement on a eu le marquage CE", []),
+        ("on a le marquage CE et on cherche du financement", ["funding-innovation"]),
+        ("on n'a pas encore le marquage CE", ["regulatory"]),
+        ("il nous faut le marquage CE", ["regulatory"]),
+    ],
+)
+def test_what_the_project_holds_is_not_a_need(vocab, text: str, needs: list[str]) -> None:
+    """The words of a held flag ("on a eu le marquage CE") are not a need; the same words sought are one."""
+    assert extract(text, vocab).profile.needs == needs
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("pourquoi ?", "why"),
+        ("pourquoi vous me recommandez ça ?", "why"),
+        ("why this one?", "why"),
+        ("je suis éligible ?", "eligible"),
+        ("do we qualify?", "eligible"),
+        ("c'est encore ouvert ?", "status"),
+        ("is it still open?", "status"),
+        ("quel est mon projet ?", "project"),
+        ("what do you know about my project?", "project"),
+        ("pourquoi la HAS refuse-t-elle des dossiers ?", None),
+        ("quel est le budget de la stratégie ?", None),
+    ],
+)
+def test_follow_up_questions_are_told_apart(vocab, text: str, kind) -> None:
+    """Questions on what the conversation showed (vocabulary `follow_ups`) carry their kind; others none."""
+    assert extract(text, vocab).follow_up == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "needs", "unwanted"),
+    [
+        ("en fait notre besoin c'est plutot de tester en conditions reelles, pas le financement",
+         ["field-testing"], ["funding-innovation"]),
+        ("besoin de financement. finalement pas le financement, plutot tester", ["field-testing"],
+         ["funding-innovation"]),
+        ("on n'a pas de financement", ["funding-innovation"], []),  # lacking funding is needing some
+        ("On ne sait pas par où commencer", ["orientation"], []),
+    ],
+)
+def test_a_need_set_aside_by_the_latest_words_is_unwanted(vocab, text: str, needs: list[str], unwanted) -> None:
+    """"Plutôt tester, pas le financement": the founder's latest words on a need set it aside."""
+    ex = extract(text, vocab)
+    assert (ex.profile.needs, ex.unwanted) == (needs, unwanted)
