@@ -188,6 +188,10 @@ FOLLOW_UP = {
         "en": "Eligibility for the levers shown ({names}) is read criterion by criterion on their details, from your "
               "project; an advisor of the single window can confirm it.",
     },
+    "check": {  # said after where the levers stand
+        "fr": "Avant de candidater, vérifiez les dates auprès de l'organisme qui porte le dispositif.",
+        "en": "Before applying, check the dates with the body that runs the scheme.",
+    },
     "guide": {
         "fr": "Je peux vous orienter : décrivez votre projet en une ou deux phrases (ce que fait votre solution, où "
               "vous en êtes, ce que vous cherchez) et je vous indique les leviers qui y répondent.",
@@ -244,6 +248,14 @@ ABOUT_GUICHET = {
             "Your name and e-mail address are only used for an advisor of the single window to get back to you: they "
             "are recorded in your request if you agree, and not kept otherwise."
         ),
+    },
+    "price": {
+        "fr": "Cet assistant ne vous demande aucun paiement et ne vend rien : il vous oriente et vous met en relation "
+              "avec un conseiller du guichet. Les leviers présentés ont leurs propres conditions, et certaines "
+              "démarches ont un coût (un organisme notifié, un hébergeur certifié, par exemple).",
+        "en": "This assistant asks you for no payment and sells nothing: it points you to the levers and puts you in "
+              "touch with an advisor of the single window. The levers shown have their own conditions, and some "
+              "steps have a cost (a notified body, a certified host, for instance).",
     },
     "language": {
         "fr": "Oui : je réponds en français et en anglais, dans la langue où vous m'écrivez. Décrivez votre projet "

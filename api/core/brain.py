@@ -191,10 +191,10 @@ class Brain:
         # Else the clause after the last comma ("…notre DM connecté, on peut candidater à i-Nov ?"), if it alone
         # matches clearly and names the fiche's subject: it leaves out what precedes, which may be what decides.
         tail = answerer.last_clause(question) if match is None or match.confidence < FICHE_MIN else None
-        if tail and (alone := self.match_fiche(tail, lang)) is not None and alone.confidence >= TAIL_MIN:
-            named = self.terms(lang)[alone.fiche_id].subject if alone.fiche_id in self.terms(lang) else None
+        if tail and (by_tail := self.match_fiche(tail, lang)) is not None and by_tail.confidence >= TAIL_MIN:
+            named = self.terms(lang)[by_tail.fiche_id].subject if by_tail.fiche_id in self.terms(lang) else None
             if named and named & set(answerer.question_weights(tail, lang, self.idf.get(lang, {}))):
-                match = alone
+                match = by_tail
         # Two questions ("i-Lab, on peut toucher combien max ? et la boîte doit avoir quel âge ?"): the second
         # one's words dilute the first's; the message up to its first question is read too, the closer match
         # leads, and _also_asked answers the other.
@@ -256,6 +256,7 @@ class Brain:
                 for lv in shown
             ]
             body = answerer.answer_body(said, self.catalogue, lang, today)
+            body["answer"] = f"{body['answer']} {answerer.FOLLOW_UP['check'][lang]}"
             return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
                     "follow_up": kind}
         text = answerer.FOLLOW_UP[kind][lang].format(names=", ".join(lv.name.get(lang) for lv in shown))

@@ -181,6 +181,25 @@ def _first(table: dict[str, VocabEntry], text: str) -> str | None:
     return next((code for code, entry in table.items() if _stated(entry.patterns, text)), None)
 
 
+# An organisation named as a place, a partner or a customer ("tester dans un hôpital", "pour les hôpitaux",
+# "with a hospital") is not the founder's own: the words right before it say so.
+_ELSEWHERE = re.compile(
+    r"(\b(dans|au|aux|en|avec|aupres( de| d.)?|chez|pour|par|vers|sur|in|at|with|into|for|to|by|from)"
+    r"(\s+(un|une|des|les|le|la|l.|du|d.|plusieurs|deux|trois|quelques|a|an|the|some|several|our|nos|notre|leurs?))?"
+    r"|\ba (un|une|des|les|le|la|l.))\s*$"  # "à" folds to the English article "a": only with its determiner
+)
+
+
+def _own_organisation(vocab: Vocabularies, folded: str) -> str | None:
+    """The founder's kind of organisation: stated (not denied) and not named as a place, partner or customer."""
+    for code, entry in vocab.organisation_types.items():
+        for m in _matches(entry.patterns, folded):
+            before = folded[: m.start()]
+            if not _DENIED.search(before) and not _ELSEWHERE.search(before):
+                return code
+    return None
+
+
 def extract(text: str, vocab: Vocabularies) -> Extraction:
     """Detect every vocabulary code in the text; negated needs ("pas besoin de ...") and denied stages,
     organisations and products ("on est pas une startup") are left out."""
@@ -201,7 +220,7 @@ def extract(text: str, vocab: Vocabularies) -> Extraction:
     kinds = [c for c, e in vocab.product_kinds.items() if _stated(e.patterns, folded)]
     values: dict = {
         "stage": _last_stage(vocab, folded),
-        "organisation_type": _first(vocab.organisation_types, folded),
+        "organisation_type": _own_organisation(vocab, folded),
         "product_kind": kinds[0] if kinds else None,
         "needs": sorted(strength, key=lambda c: -strength[c]),
     }

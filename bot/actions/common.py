@@ -53,7 +53,8 @@ def is_question(text: str) -> bool:
 # A founder leaving a form ("annuler", "stop", "laisse tomber", "I don't want to give my email"): no name, no
 # address, however the NLU read it.
 _WITHDRAW = re.compile(
-    r"^\W*(annule[rz]?|annulation|stop|arr[eê]te[rz]?|laisse[rz]? tomber|tant pis|non merci|cancel|ok cancel|"
+    r"^\W*((non|bon|ok|okay|euh|ah|oh|finalement|en fait|no|well|actually|sorry|pardon)\W+)*"
+    r"(annule[rz]?|annulation|stop|arr[eê]te[rz]?|laisse[rz]? tomber|tant pis|non merci|cancel|ok cancel|"
     r"never ?mind|forget it|quit)\b"
     r"|\b(je ne veux pas|je veux pas|je pr[ée]f[èe]re ne pas|pas envie de|i don.?t want to|i do not want to|"
     r"i.?d rather not)\b.{0,30}\b(donner|laisser|partager|give|share|leave|provide)\b",

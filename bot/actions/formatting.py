@@ -183,19 +183,29 @@ def citation_parts(citation: dict[str, Any], index: int) -> dict[str, Any]:
     return {"n": n, "title": title, "meta": meta, "url": url if url.startswith("https://") else ""}
 
 
+def _named(lever: dict[str, Any], lang: str) -> str:
+    """A routed lever's name, with where it stands when a founder must be told (a closed call, a proposal)."""
+    status = lever.get("status") or {}
+    told = f" ({t('status', lang)}{' : ' if lang == 'fr' else ': '}{status['text']})" if status.get("told") else ""
+    return f"{lever['name']}{told}"
+
+
 def why_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
     """Each routed lever and the reasons it was chosen."""
     sep = " : " if lang == "fr" else ": "
-    return [f"• {lv['name']}{sep}{(' ; ' if lang == 'fr' else '; ').join(lv.get('reasons') or [])}" for lv in levers]
+    return [f"• {_named(lv, lang)}{sep}{(' ; ' if lang == 'fr' else '; ').join(lv.get('reasons') or [])}"
+            for lv in levers]
 
 
 def eligibility_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
-    """Each routed lever and its criteria with their verdicts for the founder's profile."""
+    """Each routed lever and its criteria with their verdicts for the founder's profile; a closed call says so
+    first (meeting its criteria does not reopen it)."""
     sep, lines = (" : " if lang == "fr" else ": "), []
     for lv in levers:
         verdicts = [f"{c['name']} ({t('verdict_' + c['verdict'], lang)})" for c in lv.get("criteria") or []
                     if c.get("verdict") in ("met", "not_met", "unknown")]
-        lines.append(f"• {lv['name']}{sep}{(' ; ' if lang == 'fr' else '; ').join(verdicts) or t('no_criteria', lang)}")
+        said = (' ; ' if lang == 'fr' else '; ').join(verdicts) or t('no_criteria', lang)
+        lines.append(f"• {_named(lv, lang)}{sep}{said}")
     return lines
 
 

@@ -14,12 +14,13 @@ from rasa_sdk.types import DomainDict
 
 from . import profile as prof
 from .client import ApiRejected, ApiUnavailable, get_client
-from .common import ADVISOR, is_question, lang_of, last_free_text, profile_from_slots
+from .common import ADVISOR, is_question, lang_of, last_free_text, profile_from_slots, typed_text
 from .formatting import INTENT_LABELS, answer_text, eligibility_text, t, why_text
 from .replies import api_down, ask_yes_no, patient_data_warning, privacy_once
 
 log = logging.getLogger(__name__)
 MAX_LEVERS_EXPLAINED = 2  # "la différence entre X et Y": both
+FOCUS = 3  # the levers an answer was about that the next question may refer to
 
 
 async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: str, *,
@@ -58,7 +59,9 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
     colon = " :" if lang == "fr" else ":"
     body = f"{text}\n\n{t('sources', lang)}{colon}\n" + "\n".join(sources) if sources else text
     dispatcher.utter_message(text=body, json_message={"type": PayloadType.ANSWER.value, "lang": lang, **res})
-    return [SlotSet("last_sources", sources)] if sources else []
+    # What the answer was about becomes the subject of the next questions ("et c'est encore ouvert ?").
+    about = [SlotSet("focus", res["levers"][:FOCUS])] if res.get("found") and res.get("levers") else []
+    return about + ([SlotSet("last_sources", sources)] if sources else [])
 
 
 def chosen_meaning(intent: str) -> list[EventType]:
@@ -183,7 +186,8 @@ async def _tells_project(tracker: Tracker, text: str, lang: str) -> bool:
 
 
 class ActionGreet(Action):
-    """The greeting, with the privacy notice in the same message if nothing has said it yet."""
+    """The greeting, with the privacy notice in the same message if nothing has said it yet; a question asked
+    with it ("re-bonjour, j'ai oublié : il faut être hébergé HDS ?") is answered after it."""
 
     def name(self) -> str:
         return "action_greet"
@@ -192,4 +196,8 @@ class ActionGreet(Action):
         said = bool(tracker.get_slot("privacy_said"))
         notice = "" if said else "\n\n" + t("privacy", lang_of(tracker))
         dispatcher.utter_message(response="utter_greet", privacy=notice)
-        return [] if said else [SlotSet("privacy_said", True)]
+        events: list[EventType] = [] if said else [SlotSet("privacy_said", True)]
+        text = typed_text(tracker)
+        if is_question(text) and not patient_data_warning(dispatcher, tracker, text):
+            events += await answer(dispatcher, tracker, text)
+        return events

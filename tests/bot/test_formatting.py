@@ -44,3 +44,6 @@ def test_why_and_eligibility_follow_ups_read_the_routed_levers() -> None:
         "• Accès au marché: Start-up (met); Marqué CE (to be confirmed); Moins d'un an (not met)"]
     assert eligibility_text([{**LEVER, "criteria": []}], "fr") == [
         "• Accès au marché : aucun critère d'éligibilité n'est indiqué pour ce levier"]
+    closed = {**routed, "status": {"text": "clos (information de mars 2024)", "told": True}}
+    assert eligibility_text([closed], "fr")[0].startswith(
+        "• Accès au marché (Où en est-on : clos (information de mars 2024)) : Start-up (rempli)")

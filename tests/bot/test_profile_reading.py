@@ -100,10 +100,12 @@ def test_a_pasted_patient_identity_is_recognised(text: str, identifies: bool) ->
     assert holds_patient_identity(text) is identifies
 
 
-@pytest.mark.parametrize("text", ["annuler", "stop", "laisse tomber", "I don't want to give my email", "ok cancel"])
+@pytest.mark.parametrize("text", ["annuler", "stop", "laisse tomber", "I don't want to give my email", "ok cancel",
+                                  "non finalement laisse tomber", "en fait, annule", "actually, never mind"])
 def test_leaving_a_form_is_recognised(text: str) -> None:
     assert is_withdrawal(text)
 
 
 def test_a_name_or_an_address_is_no_withdrawal() -> None:
     assert not is_withdrawal("Marie Curie") and not is_withdrawal("stopha@exemple.fr")
+    assert not is_withdrawal("Bon Stéphane")

@@ -218,3 +218,20 @@ def test_a_need_set_aside_by_the_latest_words_is_unwanted(vocab, text: str, need
     """"Plutôt tester, pas le financement": the founder's latest words on a need set it aside."""
     ex = extract(text, vocab)
     assert (ex.profile.needs, ex.unwanted) == (needs, unwanted)
+
+
+@pytest.mark.parametrize(
+    ("text", "organisation"),
+    [
+        ("pas le financement, plutôt tester notre solution dans un hôpital", None),
+        ("not funding, we'd rather test it in a hospital", None),
+        ("startup qui vend aux hôpitaux", "startup"),
+        ("Management agreed to spin it out as a startup", "startup"),
+        ("DSI d'un CHU, on veut deployer une solution de telesurveillance", "hospital"),
+        ("on est une association pas une startup", "patient-association"),
+    ],
+)
+def test_an_organisation_named_as_a_place_or_customer_is_not_the_founders(vocab, text: str, organisation) -> None:
+    """"Tester dans un hôpital" names where to test, not who the founder is; "as a startup" is (the English
+    article is no French "à")."""
+    assert extract(text, vocab).profile.organisation_type == organisation
