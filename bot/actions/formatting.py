@@ -193,8 +193,7 @@ def _named(lever: dict[str, Any], lang: str) -> str:
 def why_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
     """Each routed lever and the reasons it was chosen."""
     sep = " : " if lang == "fr" else ": "
-    return [f"• {_named(lv, lang)}{sep}{(' ; ' if lang == 'fr' else '; ').join(lv.get('reasons') or [])}"
-            for lv in levers]
+    return [f"• {lv['name']}{sep}{(' ; ' if lang == 'fr' else '; ').join(lv.get('reasons') or [])}" for lv in levers]
 
 
 def eligibility_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
