@@ -174,7 +174,8 @@ class Answer(BaseModel):
     patient: bool = Field(default=False, description="sent with the replies that answer nothing: a question about "
                           "someone's own health (told to ask their doctor)")
     follow_up: str | None = Field(default=None, description="a question about what the conversation showed, named "
-                                  "nothing else: why (the levers shown fit), eligible, status (still open?) or project")
+                                  "nothing else: why (the levers shown fit), eligible, status (still open?), sources, "
+                                  "project, guide (a request for guidance) or reply (when an advisor answers)")
 
 
 class LeverSummary(BaseModel):

@@ -249,6 +249,12 @@ ABOUT_GUICHET = {
             "are recorded in your request if you agree, and not kept otherwise."
         ),
     },
+    "reply": {
+        "fr": "Une fois votre demande enregistrée, un conseiller du guichet vous écrit à l'adresse que vous avez "
+              "donnée ; le délai habituel vous est indiqué à l'enregistrement.",
+        "en": "Once your request is filed, an advisor of the single window writes to the address you gave; the usual "
+              "delay is given when it is filed.",
+    },
     "price": {
         "fr": "Cet assistant ne vous demande aucun paiement et ne vend rien : il vous oriente et vous met en relation "
               "avec un conseiller du guichet. Les leviers présentés ont leurs propres conditions, et certaines "

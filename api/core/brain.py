@@ -41,6 +41,8 @@ TAIL_MIN = 0.5
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
 ASK_PASSAGES = 6
+
+
 @dataclass
 class Brain:
     catalogue: Catalogue
@@ -168,7 +170,9 @@ class Brain:
         ex = extract(question, self.catalogue.vocab)
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
             said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
-            return {**self._reply(said, lang, in_scope=True), "found": True}
+            reply = {**self._reply(said, lang, in_scope=True), "found": True}
+            # When an advisor answers is the deployment's own figure, which the bot holds: marked for it.
+            return {**reply, "follow_up": "reply"} if ex.about_guichet == "reply" else reply
         if ex.follow_up and (follow := self._follow_up(ex.follow_up, question, lang, today, context)):
             return follow
         if ex.private_person or ex.off_topic:
@@ -359,7 +363,7 @@ def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
         return []
     st = fiche.status
     text = f"Status: {st.line(lang)}" if lang == "en" else f"Statut : {st.line(lang)}"
-    return [Statement(text, (st.source,), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
+    return [Statement(text, (st.source, *st.note_sources), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
 
 
 def build_brain(

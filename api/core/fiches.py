@@ -152,6 +152,9 @@ class Fiche(Strict):
             raise ValueError(f"answer cites {sorted(missing)}, not listed in sources")
         if self.status and self.status.source not in self.sources:
             raise ValueError(f"status.source {self.status.source} is not listed in sources")
+        unlisted = [s for s in (self.status.note_sources if self.status else []) if s not in self.sources]
+        if unlisted:
+            raise ValueError(f"status.note_sources {', '.join(unlisted)} not listed in sources")
         if self.review_by <= self.last_verified:
             raise ValueError("review_by must come after last_verified")
         return self

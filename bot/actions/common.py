@@ -24,6 +24,10 @@ _SENTENCES = re.compile(r"(?<=[.!?;:])\s+")
 _ASKED_FROM = re.compile(rf",\s+(?=(?:{_ASKING})\b)", re.IGNORECASE)
 
 
+# What a fresh start forgets: the project, what was shown of it, where the qualification stood.
+FRESH_START = (*PROFILE_SLOTS, "project_text", "recommended", "focus", "profile_confirmed", "to_ask", "summary_shown")
+
+
 def lang_of(tracker: Tracker) -> str:
     return "en" if tracker.get_slot("language") == "en" else "fr"
 
@@ -64,6 +68,18 @@ _WITHDRAW = re.compile(
 
 def is_withdrawal(text: str) -> bool:
     return bool(_WITHDRAW.search(text or ""))
+
+
+# A founder starting over with another project in the same message ("on recommence, j'ai un autre projet : …").
+_ANOTHER_PROJECT = re.compile(
+    r"\b(on recommence|je recommence|recommen[cç]ons|on repart de z[ée]ro|(un|mon|notre) autre projet|"
+    r"(un|mon|notre) nouveau projet|(a|another|my other|our other|a new|a different) project|start(ing)? over)\b",
+    re.IGNORECASE,
+)
+
+
+def is_another_project(text: str) -> bool:
+    return bool(_ANOTHER_PROJECT.search(text or ""))
 
 
 # What identifies a patient in a pasted record: a French social security number (NIR: sex, year, month,

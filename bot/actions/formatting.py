@@ -65,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "en": "no eligibility criterion is given for this lever"},
     "not_shown": {"fr": "{name} n'est pas parmi les leviers retenus pour votre projet : {why}",
                   "en": "{name} is not among the levers chosen for your project: {why}"},
+    "reply_time": {"fr": "Une fois votre demande enregistrée, un conseiller du guichet vous écrit à l'adresse que vous "
+                         "avez donnée, normalement sous {days} jours ouvrés.",
+                   "en": "Once your request is filed, an advisor of the single window writes to the address you gave, "
+                         "normally within {days} working days."},
     "last_sources": {"fr": "Les sources de ma dernière réponse :", "en": "The sources of my last answer:"},
     "project_known": {"fr": "Voici ce que je sais de votre projet : {summary}. Dites-moi si quelque chose a changé.",
                       "en": "Here is what I know of your project: {summary}. Tell me if anything has changed."},

@@ -17,6 +17,7 @@ from .client import ApiRejected, ApiUnavailable, get_client
 from .common import ADVISOR, is_question, lang_of, last_free_text, profile_from_slots, typed_text
 from .formatting import INTENT_LABELS, answer_text, eligibility_text, t, why_text
 from .replies import api_down, ask_yes_no, patient_data_warning, privacy_once
+from .settings import settings
 
 log = logging.getLogger(__name__)
 MAX_LEVERS_EXPLAINED = 2  # "la différence entre X et Y": both
@@ -37,6 +38,9 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
         if res.get("follow_up") == "guide" and may_guide and not tracker.active_loop.get("name"):
             return chosen_meaning("describe_project")
         if res.get("follow_up") in FROM_PROFILE and await follow_up(dispatcher, tracker, res, lang):
+            return []
+        if res.get("follow_up") == "reply":  # when an advisor answers: this deployment's figure
+            dispatcher.utter_message(text=t("reply_time", lang, days=settings().advisor_reply_days))
             return []
         last_sources: list[str] = tracker.get_slot("last_sources") or []
         if res.get("follow_up") == "sources" and last_sources:
@@ -127,7 +131,12 @@ class ActionExplainLever(Action):
         phrases = list(dict.fromkeys(tracker.get_latest_entity_values("lever")))
         try:
             index = await get_client().lever_index() if phrases else None
-            ids = list(dict.fromkeys(i for i in (index.resolve(p) for p in phrases) if i)) if index else []
+            # A lever named in full in the message ("la bourse french tech") wins over a shorter one the NLU tagged
+            # inside it ("french tech").
+            spelled = index.spelled(last_free_text(tracker)) if index else []
+            tagged = [i for i in (index.resolve(p) for p in phrases) if i] if index else []
+            ids = list(dict.fromkeys([*(i for i, _ in spelled), *(
+                i for i in tagged if not any(i in slug and i != own for own, slug in spelled))]))
             levers = [lv for lv in [await get_client().lever(i) for i in ids[:MAX_LEVERS_EXPLAINED]] if lv]
         except ApiUnavailable as exc:
             log.warning("levers %s: %s", phrases, exc)

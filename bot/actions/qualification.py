@@ -15,9 +15,11 @@ from rasa_sdk.types import DomainDict
 from . import profile as prof
 from .client import ApiUnavailable, get_client
 from .common import (
+    FRESH_START,
     NOTHING,
     PROFILE,
     intent_of,
+    is_another_project,
     lang_of,
     last_free_text,
     profile_from_slots,
@@ -54,6 +56,9 @@ class _Overlay:
 
     def get_slot(self, name: str) -> Any:
         return self._slots[name] if name in self._slots else self._tracker.get_slot(name)
+
+    def __getattr__(self, name: str) -> Any:  # anything else: the tracker's own (events, latest message, loop)
+        return getattr(self._tracker, name)
 
 
 def _slot_events(changed: dict[str, Any]) -> list[EventType]:
@@ -113,6 +118,11 @@ class ActionPrefillProfile(Action):
         pending, current = tracker.get_slot("yes_no"), profile_from_slots(tracker)
         # A message chosen as a description is read whole ("vous pouvez m'aider à trouver un financement ?").
         stated, question = (text, "") if chosen else split_question(text)
+        if stated and is_another_project(stated) and prof.is_known(current):
+            # "on recommence, j'ai un autre projet : …": the previous project is forgotten, this one read afresh
+            events += [SlotSet(slot, None) for slot in FRESH_START]
+            tracker = _Overlay(tracker, [SlotSet(slot, None) for slot in FRESH_START])  # type: ignore[assignment]
+            pending, current = None, profile_from_slots(tracker)
         resume = "action_confirm_profile" if pending == PROFILE else "action_listen"
         try:
             said: dict[str, Any] = (await get_client().route(stated, {}, lang) if stated

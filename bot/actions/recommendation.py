@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from guichet_contract import PROFILE_SLOTS, PayloadType
+from guichet_contract import PayloadType
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,8 +13,20 @@ from rasa_sdk.types import DomainDict
 
 from . import profile as prof
 from .client import ApiUnavailable, get_client
-from .common import ADVISOR, NOTHING, PROFILE, asked_since_reading, lang_of, profile_from_slots
+from .common import (
+    ADVISOR,
+    FRESH_START,
+    NOTHING,
+    PROFILE,
+    asked_since_reading,
+    intent_of,
+    is_question,
+    lang_of,
+    profile_from_slots,
+    typed_text,
+)
 from .formatting import card, card_buttons, cards_text, roadmap_text, t
+from .knowledge import answer
 from .replies import api_down, ask_yes_no, privacy_once
 
 log = logging.getLogger(__name__)
@@ -63,7 +75,11 @@ class ActionConfirmProfile(Action):
         summary = prof.summary(profile_from_slots(tracker), labels, lang)
         shown = [SlotSet("summary_shown", summary)]
         if tracker.get_slot("yes_no") == PROFILE and summary == tracker.get_slot("summary_shown"):
-            return ask_yes_no(dispatcher, "utter_confirm_again", PROFILE)
+            # "je sais pas si c'est un DM, comment savoir ?": the question is answered before the confirmation
+            text = typed_text(tracker)
+            asked = await answer(dispatcher, tracker, text) if intent_of(tracker) == "dont_know" and is_question(
+                text) else []
+            return asked + ask_yes_no(dispatcher, "utter_confirm_again", PROFILE)
         if asked_since_reading(tracker) or tracker.get_slot("profile_confirmed"):
             dispatcher.utter_message(response="utter_profile_line", summary=summary)
             return shown + await recommend(dispatcher, tracker)
@@ -118,5 +134,4 @@ class ActionResetProfile(Action):
         return "action_reset_profile"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        slots = [*PROFILE_SLOTS, "project_text", "recommended", "focus", "profile_confirmed", "to_ask", "summary_shown"]
-        return [SlotSet(s, None) for s in slots] + [SlotSet("yes_no", NOTHING)]
+        return [SlotSet(s, None) for s in FRESH_START] + [SlotSet("yes_no", NOTHING)]

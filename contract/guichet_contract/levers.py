@@ -128,6 +128,24 @@ class LeverIndex:
         return scored[0][2]
 
 
+    def spelled(self, text: str, longest: int = 8) -> list[tuple[str, str]]:
+        """The levers whose id or exact name the text spells out, as (id, the words as an id would spell them),
+        longest first and without overlaps: "c'est quoi la bourse french tech ?" spells "bourse-french-tech",
+        and its "french tech" is part of that, not a second lever."""
+        words = _TOKEN.findall(fold(text))
+        found: list[tuple[int, int, str, str]] = []
+        for size in range(min(longest, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                end = start + size
+                if any(start < e and s < end for s, e, _, _ in found):
+                    continue
+                slug = "-".join(words[start:end])
+                lever_id = self.exact.get(slug) or self.exact.get(slug.replace("-", ""))
+                if lever_id is not None:
+                    found.append((start, end, lever_id, slug))
+        return [(lever_id, slug) for _, _, lever_id, slug in sorted(found)]
+
+
 def resolve_lever(phrase: str | None, levers: Iterable[Mapping]) -> str | None:
     """resolve() on an index built from these levers (build the index once when resolving often)."""
     return LeverIndex.build(levers).resolve(phrase)

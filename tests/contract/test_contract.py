@@ -157,3 +157,18 @@ def test_shorten_never_cuts_a_word() -> None:
     assert len(short) <= 60 and short.endswith("…")
     assert title.startswith(short[:-1]) and title[len(short) - 1] == " "
     assert shorten("court", 80) == "court"
+
+
+def test_a_lever_spelled_in_full_covers_a_shorter_one_inside_it() -> None:
+    """"La bourse french tech" is the Bourse French Tech, not French Tech; two levers named are both found."""
+    index = LeverIndex.build([
+        {"id": "bourse-french-tech", "name": {"fr": "Bourse French Tech de Bpifrance", "en": "Bourse French Tech"}},
+        {"id": "french-tech", "name": {"fr": "French Tech Next40/120", "en": "French Tech Next40/120"}},
+        {"id": "i-lab", "name": {"fr": "Concours i-Lab", "en": "i-Lab competition"}},
+        {"id": "gnius", "name": {"fr": "G_NIUS", "en": "G_NIUS"}},
+    ])
+    assert index.spelled("c'est quoi la bourse french tech ?") == [("bourse-french-tech", "bourse-french-tech")]
+    both = index.spelled("le concours i-lab et la bourse french tech")
+    assert [i for i, _ in both] == ["i-lab", "bourse-french-tech"]
+    assert [i for i, _ in index.spelled("G_NIUS ça sert à quoi")] == ["gnius"]
+    assert index.spelled("combien pour la formation") == []

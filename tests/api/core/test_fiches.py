@@ -131,3 +131,19 @@ def test_a_fiche_without_the_kind_of_answer_asked_loses_confidence(knowledge_dir
     free = {q: brain.match_fiche(q, "fr") for q in (amount, date)}
     assert penalised[amount].confidence < 0.7 * free[amount].confidence
     assert penalised[date].confidence == free[date].confidence
+
+
+def test_a_status_says_itself_with_its_month_and_note() -> None:
+    """A card tells a closed call, a proposal, an announcement or an unknown status, and any status with a note;
+    a scheme in force goes without saying."""
+    import datetime as dt
+
+    from api.core.fiches import FicheStatus
+    from api.core.records import I18n
+
+    closed = FicheStatus(value="closed", known_on=dt.date(2024, 3, 26), source="s008")
+    running = FicheStatus(value="in-force", known_on=dt.date(2025, 2, 26), source="s210")
+    noted = running.model_copy(update={"note": I18n(fr="appel clos", en="call closed")})
+    assert closed.told() and not running.told() and noted.told()
+    assert closed.line("fr") == "clos (information de mars 2024)"
+    assert noted.line("en") == "in force (as known in February 2025) — call closed"

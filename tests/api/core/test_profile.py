@@ -235,3 +235,20 @@ def test_an_organisation_named_as_a_place_or_customer_is_not_the_founders(vocab,
     """"Tester dans un hôpital" names where to test, not who the founder is; "as a startup" is (the English
     article is no French "à")."""
     assert extract(text, vocab).profile.organisation_type == organisation
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("c'est quoi le délai de réponse ?", "reply"),
+        ("how long until an advisor gets back to me?", "reply"),
+        ("quels sont les délais de réponse de la HAS pour le PECAN ?", None),
+        ("c'est gratuit votre service ?", "price"),
+        ("le marquage CE est payant ?", None),
+        ("do you speak English?", "language"),
+        ("supprimez mes données svp", "erase"),
+    ],
+)
+def test_questions_about_guichet_itself_carry_their_kind(vocab, text: str, kind) -> None:
+    """What Guichet is, keeps, costs, speaks and when its advisors answer; not a body's delays or fees."""
+    assert extract(text, vocab).about_guichet == kind
