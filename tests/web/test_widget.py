@@ -86,7 +86,8 @@ def test_founder_gets_lever_cards_presses_details_and_gives_feedback(page, stack
     """A French founder's project leads to lever cards with sources; details and a thumbs down are recorded."""
     assert page.evaluate("sessionStorage.getItem('guichet.session')") is None  # no id before the chat opens
     open_widget(page)
-    page.wait_for_function("/^[0-9a-f]{64}$/.test(sessionStorage.getItem('guichet.session') || '')")  # issued
+    # issued (a function: Playwright polls an expression through eval, which the CSP forbids)
+    page.wait_for_function("() => /^[0-9a-f]{64}$/.test(sessionStorage.getItem('guichet.session') || '')")
     sid = session_id(page)
     assert re.fullmatch(r"[0-9a-f]{64}", sid)
     assert page.get_by_role("dialog").get_by_text("aucune donnée de patient").is_visible()  # the privacy line

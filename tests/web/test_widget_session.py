@@ -67,7 +67,9 @@ def test_a_tab_whose_token_is_refused_starts_a_new_conversation(page, stack: Sta
     page.evaluate("sessionStorage.setItem('guichet.token', 'A'.repeat(43))")
     page.reload()
     open_widget(page)
-    page.wait_for_function(f"sessionStorage.getItem('guichet.session') !== {json.dumps(old)} && {ISSUED}")
+    # A function, not an expression: Playwright polls an expression through eval, which the page's CSP forbids
+    # (the poll fails whenever the condition is not already true at the first look).
+    page.wait_for_function(f"old => sessionStorage.getItem('guichet.session') !== old && {ISSUED}", arg=old)
     say(page, "Je cherche un financement pour mon application")
     new, token = stored(page)
     assert new != old and re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
