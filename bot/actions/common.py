@@ -73,7 +73,7 @@ def is_withdrawal(text: str) -> bool:
 # A founder starting over with another project in the same message ("on recommence, j'ai un autre projet : …").
 _ANOTHER_PROJECT = re.compile(
     r"\b(on recommence|je recommence|recommen[cç]ons|on repart de z[ée]ro|(un|mon|notre) autre projet|"
-    r"(un|mon|notre) nouveau projet|(a|another|my other|our other|a new|a different) project|start(ing)? over)\b",
+    r"(un|mon|notre) nouveau projet|(another|my other|our other|a new|a different) project|start(ing)? over)\b",
     re.IGNORECASE,
 )
 

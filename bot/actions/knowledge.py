@@ -188,7 +188,7 @@ async def _tells_project(tracker: Tracker, text: str, lang: str) -> bool:
     """Whether the message states something of the project that the profile does not hold yet."""
     try:
         said = await get_client().route(text, {}, lang)
-    except ApiUnavailable:
+    except (ApiUnavailable, ApiRejected):  # unread: the buttons are offered as before
         return False
     return bool(prof.changes(said.get("profile") or {}, profile_from_slots(tracker), dont_know=False,
                              unwanted=said.get("unwanted")))

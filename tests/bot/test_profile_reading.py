@@ -10,7 +10,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 
-from actions.common import holds_patient_identity, is_withdrawal, split_question  # noqa: E402
+from actions.common import (  # noqa: E402
+    holds_patient_identity,
+    is_another_project,
+    is_withdrawal,
+    split_question,
+)
 from actions.profile import changes, summary  # noqa: E402
 
 KNOWN = {"stage": "prototype", "organisation_type": "startup", "product_kind": "software", "medical_device": None,
@@ -109,3 +114,14 @@ def test_leaving_a_form_is_recognised(text: str) -> None:
 def test_a_name_or_an_address_is_no_withdrawal() -> None:
     assert not is_withdrawal("Marie Curie") and not is_withdrawal("stopha@exemple.fr")
     assert not is_withdrawal("Bon Stéphane")
+
+
+@pytest.mark.parametrize(("text", "another"), [
+    ("on recommence, j'ai un autre projet : une PME qui fait un logiciel pour EHPAD", True),
+    ("new question: we have another project, a telehealth app", True),
+    ("we have a project for diabetes follow-up", False),
+    ("notre projet avance, on a un prototype", False),
+])
+def test_another_project_is_told_from_the_same_one(text: str, another: bool) -> None:
+    """"On recommence, j'ai un autre projet" starts afresh; a project described again does not."""
+    assert is_another_project(text) is another
