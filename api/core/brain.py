@@ -245,12 +245,12 @@ class Brain:
         founder is eligible depend on their profile, which the dialogue holds: said so here, the bot answers
         them. None when the question names something (it is asked of the knowledge base) or, but for the
         project, when no lever was shown."""
-        words = answerer.question_weights(question, lang, self.idf.get(lang, {}))
-        shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
         if NAMED.search(question):
             return None
         if kind in ("guide", "sources"):  # a request for guidance; the sources of the answer just given (the bot)
             return {**self._reply(answerer.FOLLOW_UP[kind][lang], lang, in_scope=True), "follow_up": kind}
+        words = answerer.question_weights(question, lang, self.idf.get(lang, {}))
+        shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
         if len(words) > FOLLOW_UP_WORDS or not (shown or kind == "project"):
             return None
         if kind == "status":
