@@ -49,6 +49,8 @@ _ASKING = {
     "there tell know possible still now today currently anymore yet exactly concretely actually really "
     "already please",
 }
+# What a comparison asks of each thing compared, when it asks no kind of answer ("PECAN ou forfait innovation ?").
+WHAT_IS = {"fr": "c'est quoi", "en": "what is"}
 # A question followed by context and no other question: "article 51 c'est quoi exactement ? on m'en a parlé".
 _QUESTION_THEN_CONTEXT = re.compile(r"(?:^|[.!?]\s+)([^.!?]{3,}\?)\s+[^?]+$")
 _CHATTER = "bonjour bonsoir salut hello hi hey coucou merci thanks thank svp stp please"  # greetings carry no content
@@ -100,8 +102,31 @@ def asking_part(text: str) -> str:
 
 
 def questions(text: str) -> list[str]:
-    """The sentences of a message that end with a question mark, in order ("combien max ? et à quel âge ?")."""
-    return [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
+    """The sentences of a message that end with a question mark, in order ("combien max ? et à quel âge ?"); a
+    sentence joining two questions with "et"/"and" gives both ("c'est quoi le PECAN et combien ça rapporte ?")."""
+    asked = [s.strip() for s in _SENTENCE_BREAK.split(text) if s.strip().endswith("?")]
+    return [part for s in asked for part in _joined(s)]
+
+
+# A second question joined to a first one in the same sentence: "et"/"and" then, within two words, an asking
+# word that opens a question ("…HDS et est-ce que le RGPD s'applique ?", "ça dure combien et on a combien de
+# temps pour déposer ?", "what is PECAN and how much does it pay?"); not "et qui"/"and which" (a relative
+# clause), nor a list of asking words ("quand et comment": the first part is too short, see _joined).
+_JOINED = re.compile(
+    r"\s(?:et|and)\s+(?=(?:[\w'’-]+,?\s+){0,2}?(?:est-ce qu|combien|comment|quel(?:le)?s?\s|quand\s|pourquoi|"
+    r"c.est quoi|faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|how\s|what\s|when\s|why\s|where\s|"
+    r"do\s|does\s|can\s|should\s|is\s|are\s)\S*\s+\w)",
+    re.IGNORECASE,
+)
+
+
+def _joined(sentence: str) -> list[str]:
+    """A question sentence cut where a second question is joined to it (see _JOINED); the first part holds at
+    least three words ("c'est quoi HDS"), the others two ("how long?"), else the sentence stays whole."""
+    parts = [p.strip() for p in _JOINED.split(sentence)]
+    if len(parts) > 1 and len(parts[0].split()) >= 3 and all(len(p.split()) >= 2 for p in parts[1:]):
+        return parts
+    return [sentence]
 
 
 # A question asking what, how much, when, who…: a fiche's answer opening on "Oui" or "Non" (written for its yes/no
@@ -326,12 +351,20 @@ _HOW_IT_WORKS = re.compile(
     re.I,
 )
 
+# "On développe une appli de méditation, c'est un DM ?", "we're building an app": the founder telling what they do,
+# not what they ask about (a fiche on a call "to develop" devices would win on that word).
+_WE_BUILD = re.compile(
+    r"\b(?:on|nous|we|we're|we are|je|j'ai|i'm|i am)\s+(?:a\s+|avons\s+|have\s+|are\s+)?"
+    r"(?:d[ée]velopp?\w*|conçoi\w*|concev\w*|develop\w*|build\w*|built|design\w*)\b",
+    re.I,
+)
+
 
 def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict[str, float]:
     """The question's content stems with their weight (idf; a stem the corpus never uses weighs the most)."""
     asking = set(tokenize(f"{_ASKING['en' if lang == 'en' else 'fr']} {_CHATTER}", lang))
     top = max(idf.values(), default=1.0)
-    text = _HOW_IT_WORKS.sub(" ", question)
+    text = _WE_BUILD.sub(" ", _HOW_IT_WORKS.sub(" ", question))
     return {t: idf.get(t, top) for t in tokenize(text, lang) if t not in asking and len(t) > 1}
 
 

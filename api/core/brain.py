@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from .citations import Statement
 from .fiches import Fiche
 from .matching import NAMED, FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
 from .periods import asked_period, later_year, newer_than_known
-from .profile import Profile, extract
+from .profile import Profile, expand_shorthand, extract
 from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ class Brain:
         """Rank the levers for a message and/or a profile (the profile's known values win over the text)."""
         given = profile or Profile()
         if text and text.strip():
+            text = expand_shorthand(text, self.catalogue.vocab)
             ex = extract(text, self.catalogue.vocab)
             lang = self.lang_of(text, lang)
             sims = self.lever_similarity(text, lang)
@@ -166,6 +168,7 @@ class Brain:
         where only a fiche of those levers may answer it: after the question alone, or before it when the
         question names nothing ("et concrètement on peut toucher combien ?")."""
         today = today or dt.date.today()
+        question = expand_shorthand(question, self.catalogue.vocab)
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
@@ -203,18 +206,23 @@ class Brain:
         # one's words dilute the first's; the message up to its first question is read too, the closer match
         # leads, and _also_asked answers the other.
         asks = answerer.questions(question)
+        lead = ""  # the question the fiche answers, when the message asks several
         if len(asks) > 1:
             first = self.match_fiche(question[: question.index(asks[0]) + len(asks[0])], lang)
             if first is not None and (match is None or first.confidence > match.confidence):
-                match = first
+                match, lead = first, asks[0]
         # Right after cards, a question that names nothing ("et on peut toucher combien ?": one content word at
         # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
         # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
+        # Two schemes compared ("i-Lab vs i-Nov, c'est quoi la diff ?", "forfait innovation ou PECAN ?"): each one's
+        # direct answer.
+        if _COMPARED.search(fold(question)) and (both := self._compared(question, lang, today, match)):
+            return both
         words = set(answerer.question_weights(question, lang, self.idf.get(lang, {})))
         thin = len(words) <= 1 and not NAMED.search(question)
         subject = self.terms(lang)[match.fiche_id].subject if match and match.fiche_id in self.terms(lang) else None
         aside = subject is not None and bool(subject) and not subject & words
-        alone = partial(self._from_fiche, match, lang, today, question)
+        alone = partial(self._from_fiche, match, lang, today, question, lead)
         in_context = partial(self._fiche_in_context, scoped, shown, lang, today)
         for attempt in (in_context, alone) if thin or aside else (alone, in_context):
             body = attempt()
@@ -266,6 +274,62 @@ class Brain:
         text = answerer.FOLLOW_UP[kind][lang].format(names=", ".join(lv.name.get(lang) for lv in shown))
         return {**self._reply(text, lang, in_scope=True), "levers": [lv.id for lv in shown], "follow_up": kind}
 
+    def _compared(self, question: str, lang: str, today: dt.date, match: FicheMatch | None = None) -> dict | None:
+        """A message comparing two subjects ("i-Lab vs i-Nov", "forfait innovation ou PECAN ?"): each one's
+        direct answer, within half the answer's words. A subject is named when the message says the rarest word
+        of a fiche's subject ("ilab", "pecan"); a subject whose word is part of another's ("mr" of "mr004") is the
+        family, not one of the two; the two are those on each side of "vs", "ou", "et"… (_compared_pair). A fiche
+        about both (PECAN vs DiGA) answers alone. None when no such pair is named, or when `match`, the fiche the
+        message matches, speaks of both."""
+        terms = self.terms(lang)
+        idf = self.idf.get(lang, {})
+        said = tokenize(question, lang)
+        groups: dict[str, list[str]] = {}
+        for fid, ft in terms.items():
+            if ft.subject:
+                key = max(ft.subject, key=lambda t: (idf.get(t, math.inf), t))
+                if key in said:
+                    groups.setdefault(key, []).append(fid)
+        keys = _compared_pair(
+            question, lang, {k: idf.get(k, math.inf) for k in groups if not any(k != o and k in o for o in groups)}
+        )
+        if keys is None:
+            return None
+        # The fiche the message matches already speaks of both ("la HAS ou l'ANSM" of a fiche on who does what).
+        best = terms.get(match.fiche_id) if match is not None and match.confidence >= FICHE_MIN else None
+        if best is not None and set(keys) <= best.answer.union(*best.phrasings.values()):
+            return None
+        # Named, a subject needs no threshold: the message says it.
+        both = frozenset(f for k in keys for f in groups[k] if all(o in terms[f].subject for o in keys))
+        if both and (m := self.match_fiche(question, lang, only=both)) is not None:
+            return self._from_fiche(replace(m, confidence=max(m.confidence, FICHE_MIN)), lang, today, question)
+        # Each subject's fiche, read without the other subject's words; asked no kind of answer (a figure, a
+        # date), a comparison asks what each one is.
+        picks = []
+        for k, other in (keys, keys[::-1]):
+            alone = " ".join(
+                w for w in question.split() if other not in tokenize(w, lang) and not _COMPARING.fullmatch(fold(w))
+            )
+            if not evidence_patterns(alone, self.catalogue.vocab):
+                alone = f"{answerer.WHAT_IS[lang]} {alone}"
+            picks.append((alone, self.match_fiche(alone, lang, only=frozenset(groups[k]))))
+        read = [(q, f) for q, m in picks if m is not None and (f := self.catalogue.fiche(m.fiche_id)) is not None]
+        if len(read) < 2:
+            return None
+        statements = [
+            st
+            for q, f in read
+            for st in answerer.without_yes_no(
+                answerer.within(answerer.fiche_statements(f, lang, today), fiches.MAX_WORDS // 2), q
+            )
+        ]
+        chosen = [f for _, f in read]
+        statements += [st for f in chosen for st in status_statement(f, lang)]
+        body = answerer.answer_body(statements, self.catalogue, lang, today)
+        levers = list(dict.fromkeys([lv for f in chosen for lv in f.levers] + body["levers"]))
+        return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": chosen[0].id,
+                "status": None}
+
     def _fiche_in_context(self, scoped: str, shown: list[Lever], lang: str, today: dt.date) -> dict | None:
         """The fiche of one of the levers just shown (or of a step named on their cards) that the question, read
         with their names, asks."""
@@ -281,8 +345,12 @@ class Brain:
         )
         return self._from_fiche(best, lang, today, question)
 
-    def _from_fiche(self, match: FicheMatch | None, lang: str, today: dt.date, question: str = "") -> dict | None:
-        """The fiche's answer when the match is confident enough, led by the statement holding what was asked."""
+    def _from_fiche(
+        self, match: FicheMatch | None, lang: str, today: dt.date, question: str = "", lead: str = ""
+    ) -> dict | None:
+        """The fiche's answer when the match is confident enough, led by the statement holding what was asked
+        (`lead`: the question of the message the fiche answers, when it asks several; _also_asked answers the
+        others)."""
         fiche = self.catalogue.fiche(match.fiche_id) if match and match.confidence >= FICHE_MIN else None
         if fiche is None:
             return None
@@ -291,10 +359,11 @@ class Brain:
         if question and (late := self._not_yet(question, statements, lang, today, known_on)):
             return late
         if question:
-            evidence = evidence_patterns(question, self.catalogue.vocab)
+            evidence = evidence_patterns(lead or question, self.catalogue.vocab)
             # The names the fiche is about (its subject: "PECAN", "DTx" of a fiche on PECAN's amounts for DTx) do
             # not tell its statements apart; another name the question asks ("CII" of a fiche on the CIR) does.
-            named = frozenset(t for m in NAMED.findall(answerer.asking_part(question)) for t in tokenize(m, lang))
+            asked = lead or answerer.asking_part(question)
+            named = frozenset(t for m in NAMED.findall(asked) for t in tokenize(m, lang))
             named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
             statements = answerer.without_yes_no(statements, question)
@@ -316,23 +385,65 @@ class Brain:
         """A message asking two things ("i-Lab, on peut toucher combien max ? et la boîte doit avoir moins de
         combien d'années ?"): a question whose kind of answer (a figure, a span of time, a body) the fiche's
         statements nowhere hold gets the leading statement of the fiche the whole message matches when read for
-        that kind of answer (the whole message: the later question alone has lost its subject, "i-Lab")."""
+        that kind of answer (the whole message: the later question alone has lost its subject, "i-Lab"); a
+        question asking no kind of answer but naming its own subject gets that subject's fiche (_own_subject)."""
         asks = answerer.questions(question)
         if len(asks) < 2:
             return []
         added: list[Statement] = []
+        terms = self.terms(lang)
+        subject = terms[fiche_id].subject if fiche_id in terms else frozenset()
+        said = set(answerer.question_weights(question, lang, self.idf.get(lang, {})))
         for ask in asks:
             evidence = evidence_patterns(ask, self.catalogue.vocab)
-            if not evidence or any(p.search(fold(st.text)) for st in [*statements, *added] for p in evidence):
+            if not evidence:
+                added += self._own_subject(ask, fiche_id, [*statements, *added], lang, today)
+                continue
+            # Answered already: the fiche's direct answer (its first statement) holds that kind of answer, or
+            # another statement holds it and, when the question names something ("how much does it pay per
+            # patient?"), says one of its words or the fiche's subject (not the programme's 718 M€ that a fiche
+            # on what PECAN is gives in passing).
+            words = set(answerer.question_weights(ask, lang, self.idf.get(lang, {})))
+            if any(
+                any(p.search(fold(st.text)) for p in evidence)
+                and (i == 0 or not words or words & (set(tokenize(st.text, lang)) | subject))
+                for i, st in enumerate([*statements, *added])
+            ):
                 continue
             match = self.match_fiche(question, lang, asked=ask)
             if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
                 continue
+            # The later question keeps the message's subject unless it names its own: a fiche never saying it
+            # (the Bourse French Tech's age rule for "et la boîte doit avoir quel âge ?" after i-Lab) answers
+            # another question.
+            other = terms.get(match.fiche_id)
+            if other is None or (
+                subject & said and not subject & other.answer.union(*other.phrasings.values())
+                and not other.subject & words
+            ):
+                continue
             fiche = self.catalogue.fiche(match.fiche_id)
-            other = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
-            if other and any(p.search(fold(other[0].text)) for p in evidence):
-                added.append(other[0])
+            lead = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
+            if lead and any(p.search(fold(lead[0].text)) for p in evidence):
+                added += answerer.without_yes_no(lead[:1], ask)
         return added
+
+    def _own_subject(
+        self, ask: str, fiche_id: str, said: list[Statement], lang: str, today: dt.date
+    ) -> list[Statement]:
+        """A question of a message that names its own subject ("…et est-ce que le RGPD s'applique à mon appli ?"
+        after a question on HDS): the leading statement of the fiche it alone matches (FICHE_MIN) when that fiche is
+        another one and is about a word the question says; nothing otherwise."""
+        match = self.match_fiche(ask, lang)
+        if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
+            return []
+        terms = self.terms(lang).get(match.fiche_id)
+        words = set(answerer.question_weights(ask, lang, self.idf.get(lang, {})))
+        fiche = self.catalogue.fiche(match.fiche_id)
+        if terms is None or fiche is None or not terms.subject & words:
+            return []
+        lead = answerer.fiche_statements(fiche, lang, today)[:1]
+        return [st for st in lead if all(st.text != other.text for other in said)]
 
     def _not_yet(
         self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()
@@ -355,6 +466,40 @@ class Brain:
 FOLLOW_UP_WORDS, FOLLOW_UP_LEVERS = 2, 3
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
+_BETWEEN = frozenset({"vs", "vs.", "versus", "ou", "or", "et", "and", "contre", "/"})
+_NEAR = 5  # words looked at on each side of the word between two compared subjects
+
+
+def _compared_pair(question: str, lang: str, keys: Mapping[str, float]) -> tuple[str, str] | None:
+    """The two subject words (stems, among `keys`, with their idf) on each side of the word that joins them
+    ("forfait innovation ou PECAN", "MR-001 et MR-004"): on each side the rarest among the two nearest words
+    ("forfait" of "forfait innovation"), else the rarest within _NEAR words ("DiGA" of "DiGA provisional listing
+    in Germany vs PECAN"); the first such pair."""
+    words = fold(question).replace("/", " / ").split()
+
+    def side(near: list[str]) -> str | None:
+        close = [t for x in near[:2] for t in tokenize(x, lang) if t in keys]
+        if close:
+            return max(close, key=lambda t: keys[t])
+        return max((t for x in near[2:] for t in tokenize(x, lang) if t in keys), key=lambda t: keys[t], default=None)
+
+    for i, w in enumerate(words):
+        if w not in _BETWEEN:
+            continue
+        left, right = side(words[max(0, i - _NEAR) : i][::-1]), side(words[i + 1 : i + 1 + _NEAR])
+        if left and right and left != right:
+            return left, right
+    return None
+
+
+# A message comparing two things (on folded text): "X vs Y", "X ou Y ?", "la différence entre", "compare", "which
+# one", "lequel"; _COMPARING: a word of the comparison itself, left out when each thing is read alone.
+_COMPARING = re.compile(r"\W*(vs\.?|versus|diff|difference|differences|compar\w*|lequel|laquelle|lesquels|mieux|"
+                        r"better|plutot|entre|between|chacun|chacune|each)\W*")
+_COMPARED = re.compile(
+    r"\b(vs|versus|diff|difference|differences|compar\w*|lequel|laquelle|lesquels|which one|which is better|"
+    r"mieux|better|plutot)\b|\bou\b[^?]*\?\s*$|\bor\b[^?]*\?\s*$"
+)
 
 
 def status_statement(fiche: Fiche, lang: str) -> list[Statement]:

@@ -211,6 +211,9 @@ class Vocabularies(Strict):
     project: dict[Lang, list[str]] = Field(default_factory=dict)
     team: dict[Lang, list[str]] = Field(default_factory=dict)  # first person plural: a team or organisation speaks
     default_need: Code = "orientation"  # assumed for an in-scope message that names no need
+    # Chat shorthand read as the words it stands for ("cmb" -> "combien", "qd" -> "quand"): [pattern, words],
+    # each pattern matched case-insensitively on the message as typed.
+    shorthand: list[tuple[str, str]] = Field(default_factory=list)
     answer_types: dict[Code, AnswerType] = Field(default_factory=dict)
 
 

@@ -97,6 +97,19 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+@lru_cache(maxsize=64)
+def _shorthand(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(p, re.IGNORECASE), words) for p, words in pairs)
+
+
+def expand_shorthand(text: str, vocab: Vocabularies) -> str:
+    """The message with its chat shorthand written out ("c combien max" -> "c'est combien max"; vocabularies.yaml
+    `shorthand`), so that every reading of it (the kind of answer asked, the words matched) sees the words."""
+    for pattern, written in _shorthand(tuple(vocab.shorthand)):
+        text = pattern.sub(written, text)
+    return text
+
+
 def _combined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """One alternation of an entry's patterns: it finds nothing exactly when none of them would. None
     when they do not combine (a pattern with global flags…): then each is run."""

@@ -169,6 +169,44 @@ def test_a_message_asking_two_things_gets_both_answers(real_brain: Brain) -> Non
     assert len(re.sub(r"\s*\[\d+\]", "", res["answer"]).split()) <= 130  # the status line comes on top
 
 
+def test_two_questions_joined_by_and_get_both_answers(real_brain: Brain) -> None:
+    """"c'est quoi le PECAN et combien ça rapporte par patient ?": what it is first, then the amount per patient
+    (not the strategy's envelope that the fiche on what PECAN is mentions); two subjects ("HDS et RGPD") get
+    each their fiche."""
+    for question in ("c'est quoi le PECAN et combien ca rapporte par patient ?",
+                     "What is PECAN and how much does it pay per patient?"):
+        res = real_brain.ask(question)
+        assert res["found"] and re.search(r"d[ée]rogatoire|exceptional", res["answer"].split(". ")[0])
+        assert re.search(r"\b435\b", res["answer"]) and "718" not in res["answer"]
+    res = real_brain.ask("Est-ce que je dois etre hebergé HDS et est-ce que le RGPD s'applique a mon appli ?")
+    assert res["found"] and "HDS" in res["answer"] and re.search(r"article 9 du RGPD", res["answer"])
+
+
+def test_two_schemes_compared_get_each_its_answer(real_brain: Brain) -> None:
+    """"forfait innovation ou PECAN ?" says what each one is; a fiche about both (PECAN vs DiGA) answers alone; a
+    fiche that already speaks of both ("la HAS ou l'ANSM") keeps answering."""
+    res = real_brain.ask("forfait innovation ou pecan pour notre DMN ?? c quoi la difference concretement")
+    assert res["found"] and re.search(r"forfait innovation", res["answer"]) and re.search(r"DMN|PECAN", res["answer"])
+    assert re.search(r"[ée]tude clinique", res["answer"])
+    res = real_brain.ask("Compare DiGA provisional listing in Germany vs PECAN in France: how long does each last?")
+    assert res["fiche"] == "access-pecan-vs-diga"
+    res = real_brain.ask("Pour le remboursement d'un DM, c'est la HAS ou l'ANSM qui évalue ?")
+    assert re.search(r"CNEDiMTS", res["answer"]) and re.search(r"ANSM", res["answer"])
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for(real_brain: Brain) -> None:
+    res = real_brain.ask("bourse french tech c combien max et faut que la boite ait moins de cmb d'anciennete ?")
+    assert res["found"] and re.search(r"30 000", res["answer"].split(". ")[0])
+    assert re.search(r"moins d.un an|deux ans", res["answer"])
+
+
+def test_what_the_founder_builds_does_not_decide_the_fiche(real_brain: Brain) -> None:
+    """"On développe une appli de méditation, c'est un DM ?" is the wellness-app question, not the mental-health
+    call whose fiche says "develop"."""
+    res = real_brain.ask("On développe une appli de méditation, c'est un dispositif médical ?")
+    assert res["found"] and re.search(r"finalit[ée] m[ée]dicale", res["answer"].split(". ")[0])
+
+
 @pytest.mark.parametrize(
     ("question", "said"),
     [

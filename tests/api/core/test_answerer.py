@@ -141,6 +141,34 @@ def test_questions_are_the_sentences_that_ask_in_order() -> None:
     assert answerer.questions("combien pour la formation") == []
 
 
+@pytest.mark.parametrize(
+    ("message", "asks"),
+    [
+        ("c'est quoi le PECAN et combien ça rapporte par patient ?",
+         ["c'est quoi le PECAN", "combien ça rapporte par patient ?"]),
+        ("Est-ce que je dois être hébergé HDS et est-ce que le RGPD s'applique ?",
+         ["Est-ce que je dois être hébergé HDS", "est-ce que le RGPD s'applique ?"]),
+        ("What is PECAN and how much does it pay?", ["What is PECAN", "how much does it pay?"]),
+        # not two questions: asking words listed, a relative clause, a first part too short to ask
+        ("quand et comment candidater ?", ["quand et comment candidater ?"]),
+        ("des startups et des PME qui innovent, comment candidater ?",
+         ["des startups et des PME qui innovent, comment candidater ?"]),
+        ("the criteria and what is the deadline?", ["the criteria and what is the deadline?"]),
+    ],
+)
+def test_two_questions_joined_in_one_sentence_are_two(message: str, asks: list[str]) -> None:
+    assert answerer.questions(message) == asks
+
+
+def test_the_founder_telling_what_they_build_is_not_what_they_ask() -> None:
+    from retrieval.analysis import tokenize
+
+    built = tokenize("développe", "fr")[0]
+    assert built not in answerer.question_weights("On développe une appli de méditation, c'est un DM ?", "fr", {})
+    assert "build" not in answerer.question_weights("we're building a meditation app, is it a device?", "en", {})
+    assert built in answerer.question_weights("une aide au développement pour notre DM ?", "fr", {})
+
+
 def test_within_keeps_the_first_statements_that_fit_and_always_the_first() -> None:
     sts = [Statement(" ".join(["mot"] * n), ("s1",), None, "d", "d", "", None) for n in (30, 40, 50)]
     assert answerer.within(sts, 75) == sts[:2]

@@ -252,3 +252,15 @@ def test_an_organisation_named_as_a_place_or_customer_is_not_the_founders(vocab,
 def test_questions_about_guichet_itself_carry_their_kind(vocab, text: str, kind) -> None:
     """What Guichet is, keeps, costs, speaks and when its advisors answer; not a body's delays or fees."""
     assert extract(text, vocab).about_guichet == kind
+
+
+def test_chat_shorthand_is_written_out(vocab) -> None:
+    from api.core.profile import expand_shorthand
+
+    said = expand_shorthand("c koi HDS ? cmb de temps pr l'avoir", vocab)
+    assert said == "c'est quoi HDS ? combien de temps pour l'avoir"
+    # a one-letter form only in lower case and standing alone
+    assert expand_shorthand("Class C device, vitamine C la dose", vocab) == "Class C device, vitamine C la dose"
+    assert expand_shorthand("can u tell me ur deadline? R&D in the u.s.", vocab) == (
+        "can you tell me your deadline? R&D in the u.s."
+    )
