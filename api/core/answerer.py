@@ -53,12 +53,13 @@ _ASKING = {
 WHAT_IS = {"fr": "c'est quoi", "en": "what is"}
 # A question followed by context and no other question: "article 51 c'est quoi exactement ? on m'en a parlé".
 _QUESTION_THEN_CONTEXT = re.compile(r"(?:^|[.!?]\s+)([^.!?]{3,}\?)\s+[^?]+$")
-_CHATTER = "bonjour bonsoir salut hello hi hey coucou merci thanks thank svp stp please"  # greetings carry no content
+# Greetings and fillers ("ok et la bourse french tech ?") carry no content.
+_CHATTER = "bonjour bonsoir salut hello hi hey coucou merci thanks thank svp stp please ok okay dac euh hmm"
 # Where a question starts inside a longer message ("Bonjour, startup, on a une DTx marquée CE, comment obtenir la
 # PECAN ?"): a clause opening with an asking word, up to the end.
 _QUESTION_CLAUSE = re.compile(
     r"(?:^|[.!?;,:]\s*|\s[-–]\s)((?:et |and |so |alors |du coup |mais |but )?(?:comment|combien|quel(?:le)?s?|quand|"
-    r"pourquoi|qui|que|qu'|quoi|où|est-ce|faut-il|peut-on|doit-on|how|what|when|which|who|why|where|do|does|"
+    r"pourquoi|qui|que|qu'|quoi|où|est[- ]ce|faut-il|peut-on|doit-on|how|what|when|which|who|why|where|do|does|"
     r"can|should|is|are)\b[^.!?]*\?)\s*$",
     re.I,
 )
@@ -109,13 +110,14 @@ def questions(text: str) -> list[str]:
 
 
 # A second question joined to a first one in the same sentence: "et"/"and" then, within two words, an asking
-# word that opens a question ("…HDS et est-ce que le RGPD s'applique ?", "ça dure combien et on a combien de
-# temps pour déposer ?", "what is PECAN and how much does it pay?"); not "et qui"/"and which" (a relative
-# clause), nor a list of asking words ("quand et comment": the first part is too short, see _joined).
+# word that opens a question, or right after it a verb that asks ("is", "faut", "can"): "…HDS et est-ce que le
+# RGPD s'applique ?", "ça dure combien et on a combien de temps pour déposer ?", "what is PECAN and how much does
+# it pay?"; not "et qui"/"and which" (a relative clause), nor a list of asking words ("quand et comment": the
+# first part is too short, see _joined).
 _JOINED = re.compile(
-    r"\s(?:et|and)\s+(?=(?:[\w'’-]+,?\s+){0,2}?(?:est-ce qu|combien|comment|quel(?:le)?s?\s|quand\s|pourquoi|"
-    r"c.est quoi|faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|how\s|what\s|when\s|why\s|where\s|"
-    r"do\s|does\s|can\s|should\s|is\s|are\s)\S*\s+\w)",
+    r"\s(?:et|and)\s+(?=(?:(?:[\w'’-]+,?\s+){0,2}?(?:est-ce qu|combien|comment|quel(?:le)?s?\s|quand\s|pourquoi|"
+    r"c.est quoi|how\s|what\s|when\s|why\s|where\s)|(?:faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|do\s|"
+    r"does\s|can\s|should\s|is\s|are\s))\S*\s+\w)",
     re.IGNORECASE,
 )
 

@@ -224,22 +224,31 @@ class Brain:
         aside = subject is not None and bool(subject) and not subject & words
         alone = partial(self._from_fiche, match, lang, today, question, lead)
         in_context = partial(self._fiche_in_context, scoped, shown, lang, today)
-        for attempt in (in_context, alone) if thin or aside else (alone, in_context):
+        # After an answer or cards, a question that names nothing ("et ça prend combien de temps ?") is about what
+        # was shown: a fiche on another subject, or passages read without those names, would answer another
+        # question; when nothing shown answers it, it is not known.
+        about_shown = bool(shown) and (thin or aside)
+        attempts = (in_context,) if about_shown else (in_context, alone) if thin or aside else (alone, in_context)
+        for attempt in attempts:
             body = attempt()
             if body is not None:
                 return body
         searched = {}
-        for query in filter(None, (question, clause, scoped)):
+        for query in filter(None, (scoped,) if about_shown else (question, clause, scoped)):
             hits = searched[query] = self.search(query, k=ASK_PASSAGES, lang=lang)
             evidence = evidence_patterns(query, self.catalogue.vocab)
             asking = asking_words(query, self.catalogue.vocab)
             statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
+            # Read with the names of what was shown, a sentence may cover the question by those names alone: it
+            # must then hold the kind of answer asked (a duration for "ça prend combien de temps ?").
+            if about_shown and evidence and not any(p.search(fold(st.text)) for st in statements for p in evidence):
+                statements = []
             if statements and (late := self._not_yet(question, statements, lang, today)):
                 return late
             if statements:
                 body = answerer.answer_body(statements, self.catalogue, lang, today)
                 return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None}
-        hits = searched[question]
+        hits = searched.get(question) or []
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
         near = match is not None and match.confidence >= FICHE_NEAR
         if ex.has_domain_signal or bool(ex.profile.needs) or strong or near or shown:

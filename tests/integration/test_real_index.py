@@ -200,6 +200,15 @@ def test_chat_shorthand_is_read_as_the_words_it_stands_for(real_brain: Brain) ->
     assert re.search(r"moins d.un an|deux ans", res["answer"])
 
 
+def test_a_question_naming_nothing_after_an_answer_is_about_what_was_shown(real_brain: Brain) -> None:
+    """"et ça prend combien de temps ?" after Bpifrance's aids: no fiche of theirs says it, so it is not known,
+    rather than the delay of an unrelated procedure (the ANS certificate)."""
+    res = real_brain.ask("et ça prend combien de temps ?", context=["bpifrance-innovation"])
+    assert not res["found"] and "six mois" not in res["answer"].lower()
+    res = real_brain.ask("ok et la bourse french tech c'est combien ?")
+    assert re.search(r"30 000", res["answer"].split(". ")[0])
+
+
 def test_what_the_founder_builds_does_not_decide_the_fiche(real_brain: Brain) -> None:
     """"On développe une appli de méditation, c'est un DM ?" is the wellness-app question, not the mental-health
     call whose fiche says "develop"."""

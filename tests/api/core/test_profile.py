@@ -264,3 +264,25 @@ def test_chat_shorthand_is_written_out(vocab) -> None:
     assert expand_shorthand("can u tell me ur deadline? R&D in the u.s.", vocab) == (
         "can you tell me your deadline? R&D in the u.s."
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("ok et mon email vous l'avez ?", "data"),
+        ("vous avez encore mon email ?", "data"),
+        ("qu'est-ce que vous gardez sur moi ?", "data"),
+        ("do you still have my email?", "data"),
+        ("please delete everything you have on me", "erase"),
+        ("supprimez tout ce que vous avez sur moi", "erase"),
+        ("on garde les données de nos patients, faut-il être HDS ?", None),
+    ],
+)
+def test_questions_on_what_guichet_holds_of_the_founder(vocab, message: str, kind: str | None) -> None:
+    assert extract(message, vocab).about_guichet == kind
+
+
+def test_general_knowledge_is_off_topic_and_selling_is_on_the_market(vocab) -> None:
+    assert extract("Quelle est la capitale de l'Australie ?", vocab).off_topic
+    assert not extract("on cherche du capital pour notre startup", vocab).off_topic
+    assert extract("we already have CE marking and we're selling to 5 clinics", vocab).profile.stage == "marketed"
