@@ -325,13 +325,12 @@ class Brain:
         read = [(q, f) for q, m in picks if m is not None and (f := self.catalogue.fiche(m.fiche_id)) is not None]
         if len(read) < 2:
             return None
-        statements = [
-            st
-            for q, f in read
-            for st in answerer.without_yes_no(
+        statements: list[Statement] = []
+        for key, (q, f) in zip(keys, read, strict=True):
+            own = answerer.without_yes_no(
                 answerer.within(answerer.fiche_statements(f, lang, today), fiches.MAX_WORDS // 2), q
             )
-        ]
+            statements += _named_first(own, question, key, terms[f.id].subject, f, lang)
         chosen = [f for _, f in read]
         statements += [st for f in chosen for st in status_statement(f, lang)]
         body = answerer.answer_body(statements, self.catalogue, lang, today)
@@ -475,6 +474,30 @@ class Brain:
 FOLLOW_UP_WORDS, FOLLOW_UP_LEVERS = 2, 3
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
+def _named_first(
+    said: list[Statement], question: str, key: str, subject: frozenset[str], fiche: Fiche, lang: str
+) -> list[Statement]:
+    """A compared subject's statements, the first one opening with the subject's name when it does not say it
+    ("PECAN — quatre conditions…"): the words of the question holding its subject (`subject`: the fiche's subject
+    stems), spelled as the fiche spells them."""
+    if not said or key in tokenize(said[0].text, lang):
+        return said
+    words = question.split()
+    at = next((i for i, w in enumerate(words) if key in tokenize(w, lang)), None)
+    if at is None:
+        return said
+    start, end = at, at + 1
+    while start > 0 and set(tokenize(words[start - 1], lang)) & subject:
+        start -= 1
+    while end < len(words) and set(tokenize(words[end], lang)) & subject:
+        end += 1
+    typed = " ".join(words[start:end]).strip(" ,;:?!.")
+    text = " ".join([*fiche.answer.get(lang).split(), *fiche.questions.get(lang)])
+    spelled = re.search(re.escape(fold(typed)), fold(text))
+    name = text[spelled.start() : spelled.end()] if spelled and len(fold(text)) == len(text) else typed
+    return [replace(said[0], text=f"{name} — {said[0].text[:1].lower()}{said[0].text[1:]}"), *said[1:]]
+
+
 _BETWEEN = frozenset({"vs", "vs.", "versus", "ou", "or", "et", "and", "contre", "/"})
 _NEAR = 5  # words looked at on each side of the word between two compared subjects
 
