@@ -211,13 +211,13 @@ class Brain:
             first = self.match_fiche(question[: question.index(asks[0]) + len(asks[0])], lang)
             if first is not None and (match is None or first.confidence > match.confidence):
                 match, lead = first, asks[0]
-        # Right after cards, a question that names nothing ("et on peut toucher combien ?": one content word at
-        # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
-        # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
         # Two schemes compared ("i-Lab vs i-Nov, c'est quoi la diff ?", "forfait innovation ou PECAN ?"): each one's
         # direct answer.
         if _COMPARED.search(fold(question)) and (both := self._compared(question, lang, today, match)):
             return both
+        # Right after cards, a question that names nothing ("et on peut toucher combien ?": one content word at
+        # most) or not the subject of the fiche it matches ("c'est quoi le lien pour déposer ?" of a fiche on
+        # filing a PECAN application) is about the levers shown first; one naming its subject stands alone.
         words = set(answerer.question_weights(question, lang, self.idf.get(lang, {})))
         thin = len(words) <= 1 and not NAMED.search(question)
         subject = self.terms(lang)[match.fiche_id].subject if match and match.fiche_id in self.terms(lang) else None
@@ -431,9 +431,9 @@ class Brain:
             ):
                 continue
             fiche = self.catalogue.fiche(match.fiche_id)
-            lead = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
-            if lead and any(p.search(fold(lead[0].text)) for p in evidence):
-                added += answerer.without_yes_no(lead[:1], ask)
+            held = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
+            if held and any(p.search(fold(held[0].text)) for p in evidence):
+                added += answerer.without_yes_no(held[:1], ask)
         return added
 
     def _own_subject(
@@ -445,10 +445,10 @@ class Brain:
         match = self.match_fiche(ask, lang)
         if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
             return []
-        terms = self.terms(lang).get(match.fiche_id)
+        found = self.terms(lang).get(match.fiche_id)
         words = set(answerer.question_weights(ask, lang, self.idf.get(lang, {})))
         fiche = self.catalogue.fiche(match.fiche_id)
-        if terms is None or fiche is None or not terms.subject & words:
+        if found is None or fiche is None or not found.subject & words:
             return []
         lead = answerer.fiche_statements(fiche, lang, today)[:1]
         return [st for st in lead if all(st.text != other.text for other in said)]
@@ -474,6 +474,8 @@ class Brain:
 FOLLOW_UP_WORDS, FOLLOW_UP_LEVERS = 2, 3
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
+
+
 def _named_first(
     said: list[Statement], question: str, key: str, subject: frozenset[str], fiche: Fiche, lang: str
 ) -> list[Statement]:

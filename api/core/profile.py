@@ -97,16 +97,11 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-@lru_cache(maxsize=64)
-def _shorthand(pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple((re.compile(p, re.IGNORECASE), words) for p, words in pairs)
-
-
 def expand_shorthand(text: str, vocab: Vocabularies) -> str:
     """The message with its chat shorthand written out ("c combien max" -> "c'est combien max"; vocabularies.yaml
     `shorthand`), so that every reading of it (the kind of answer asked, the words matched) sees the words."""
-    for pattern, written in _shorthand(tuple(vocab.shorthand)):
-        text = pattern.sub(written, text)
+    for pattern, written in vocab.shorthand:
+        text = _compiled(f"(?i){pattern}").sub(written, text)
     return text
 
 
