@@ -21,6 +21,7 @@ from .settings import settings
 
 log = logging.getLogger(__name__)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_ADDRESS = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+")  # an address inside a sentence ("c'est marie@exemple.fr.")
 STOP = {"requested_slot": None}  # ends the form: with no consent, action_file_handoff stores nothing
 # Typed name and address live only in the hand-off record: every exit of the form clears them (and the tracker
 # store keeps redacted events only, bot/redaction.py).
@@ -54,10 +55,18 @@ class ValidateHandoffForm(FormValidationAction):
             return {"person_name": None}
         return {"person_name": tidy_name(value)}
 
+    async def extract_email(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                            domain: DomainDict) -> dict[str, Any]:
+        """An address typed at the consent question ("ah non pardon, c'est julie@medtech.fr") corrects the one
+        given: validated as any address, then the consent is asked again, naming it."""
+        if tracker.get_slot("requested_slot") != "consent":
+            return {}
+        found = _address(typed_text(tracker))
+        return {"email": found} if found else {}
+
     async def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        match = re.search(r"[^@\s<>,;]+@[^@\s<>,;]+", str(value or ""))
-        email = match.group(0).strip(".") if match else ""
+        email = _address(str(value or ""))
         if EMAIL.match(email) and not unsafe_character(email):
             return {"email": email}
         text = typed_text(tracker)
@@ -68,7 +77,16 @@ class ValidateHandoffForm(FormValidationAction):
 
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
+        # An address typed at this question corrects the address ("ah non pardon, c'est …"): no yes, no refusal.
+        if _address(typed_text(tracker)):
+            return {"consent": None}
         return {"consent": value if isinstance(value, bool) else None}
+
+
+def _address(text: str) -> str:
+    """The e-mail address a text holds, without a sentence's final dot; "" when none."""
+    match = _ADDRESS.search(text)
+    return match.group(0).strip(".") if match else ""
 
 
 class ActionFileHandoff(Action):

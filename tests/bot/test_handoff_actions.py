@@ -89,6 +89,14 @@ def test_the_form_validates_the_candidates_of_the_slot_mappings(report: dict) ->
     assert said(bad) == ["utter_invalid_email"]
 
 
+def test_an_address_typed_at_the_consent_question_corrects_the_address(report: dict) -> None:
+    """"ah non pardon c'est julie@medtech-exemple.fr" at the consent question is neither a yes nor a refusal,
+    however the NLU read it: the new address replaces the old one and consent is asked again (naming it)."""
+    case = report["form_run_address_at_consent"]
+    assert slots(case)["email"] == "julie@medtech-exemple.fr"
+    assert slots(case)["consent"] is None and case["said"] == []
+
+
 def test_without_consent_nothing_is_filed_and_the_contact_is_forgotten(report: dict) -> None:
     """Consent refused or never given (only an explicit True files a case)."""
     for name in ("file_declined", "file_unanswered"):

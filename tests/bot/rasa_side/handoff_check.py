@@ -54,6 +54,12 @@ def cases() -> dict[str, tuple]:
                                                     candidates={"person_name": "  Marie  Curie"})),
         "form_run_bad_email": (form, FakeClient(),
                                asked("email", "marie at exemple", candidates={"email": "marie at"})),
+        # an address typed at the consent question, read by the NLU as a "no": the address corrected, no refusal
+        "form_run_address_at_consent": (form, FakeClient(),
+                                        tracker("ah non pardon c'est julie@medtech-exemple.fr", "deny",
+                                                {"requested_slot": "consent", "person_name": "Julie Martin",
+                                                 "email": "julie@exemple.fr"},
+                                                loop=FORM, candidates={"consent": False})),
         # filing the case
         "file_declined": (ActionFileHandoff(), FakeClient(), tracker("non", "deny", {**CONSENTED, "consent": False})),
         "file_unanswered": (ActionFileHandoff(), FakeClient(),
