@@ -175,7 +175,9 @@ class Answer(BaseModel):
                           "someone's own health (told to ask their doctor)")
     follow_up: str | None = Field(default=None, description="a question about what the conversation showed, named "
                                   "nothing else: why (the levers shown fit), eligible, status (still open?), sources, "
-                                  "project, guide (a request for guidance) or reply (when an advisor answers)")
+                                  "project, guide (a request for guidance), reply (when an advisor answers), "
+                                  "withdraw (cancel the contact request made) or erase (forget me): the bot finishes "
+                                  "these with what it holds")
 
 
 class LeverSummary(BaseModel):
@@ -209,6 +211,20 @@ class Filed(BaseModel):
 
     reference: str
     status: Literal["open"]
+
+
+class Amended(BaseModel):
+    """A hand-off whose address the founder corrected."""
+
+    reference: str
+    status: Literal["open", "assigned"]
+
+
+class Withdrawn(BaseModel):
+    """A hand-off the founder withdrew: deleted."""
+
+    reference: str
+    status: Literal["withdrawn"]
 
 
 class Noted(BaseModel):

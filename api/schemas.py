@@ -158,6 +158,14 @@ ConversationId = Annotated[
 ]
 
 
+# An address as the bot's form accepts it (bot/actions/handoff.py), without control or bidi characters.
+Email = Annotated[
+    str,
+    Field(max_length=254, pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"),
+    AfterValidator(_plain),
+]
+
+
 class HandoffIn(BaseModel):
     """A founder's request for a human advisor, as the bot files it (its service credential required). The
     transcript is not the caller's to give: the API reads it from the conversation's own record."""
@@ -166,16 +174,27 @@ class HandoffIn(BaseModel):
     conversation_id: ConversationId
     # Blank, control (terminal escapes) or bidi characters refused; whitespace collapsed (guichet_contract).
     name: Annotated[str, Field(min_length=2, max_length=400), AfterValidator(_person_name)]
-    email: Annotated[
-        str,
-        Field(max_length=254, pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"),
-        AfterValidator(_plain),
-    ]
+    email: Email
     consent: Literal[True]  # no consent, no record
     lang: Literal["fr", "en"] = "fr"
     profile: Profile = Field(default_factory=Profile)
     project_text: str | None = Field(default=None, max_length=5000)
     levers: list[str] = Field(default_factory=list, max_length=20)
+
+
+class HandoffChangeIn(BaseModel):
+    """The founder's correction of the address of a hand-off already filed (same conversation only)."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: ConversationId
+    email: Email
+
+
+class HandoffWithdrawalIn(BaseModel):
+    """The founder withdraws a hand-off already filed (same conversation only): the case is deleted."""
+
+    model_config = ConfigDict(extra="forbid")
+    conversation_id: ConversationId
 
 
 class HandoffNoteIn(BaseModel):

@@ -266,6 +266,16 @@ ABOUT_GUICHET = {
             "{days} days without a new message."
         ),
     },
+    "withdraw": {
+        "fr": (
+            "Une demande de contact se retire dans la conversation où elle a été faite : elle est alors supprimée, "
+            "avec votre nom et votre adresse, et aucun conseiller ne vous écrira."
+        ),
+        "en": (
+            "A contact request is withdrawn in the conversation where it was made: it is then deleted, with your "
+            "name and address, and no advisor will write to you."
+        ),
+    },
     "contact": {
         "fr": (
             "Votre nom et votre adresse e-mail servent seulement à ce qu'un conseiller du guichet vous recontacte : "

@@ -42,6 +42,9 @@ TAIL_MIN = 0.5
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
 ASK_PASSAGES = 6
+# Questions about Guichet that the bot finishes with what it holds (`follow_up`): its advisors' reply delay, the
+# conversation's own contact request (withdrawn on "annulez ma demande", and on an erasure request).
+BOT_HOLDS = ("reply", "withdraw", "erase")
 
 
 @dataclass
@@ -174,8 +177,9 @@ class Brain:
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
             said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
             reply = {**self._reply(said, lang, in_scope=True), "found": True}
-            # When an advisor answers is the deployment's own figure, which the bot holds: marked for it.
-            return {**reply, "follow_up": "reply"} if ex.about_guichet == "reply" else reply
+            # When an advisor answers is the deployment's own figure, which the bot holds; withdrawing or erasing
+            # acts on the conversation's own contact request, which the bot holds too: marked for it.
+            return {**reply, "follow_up": ex.about_guichet} if ex.about_guichet in BOT_HOLDS else reply
         if ex.follow_up and (follow := self._follow_up(ex.follow_up, question, lang, today, context)):
             return follow
         if ex.private_person or ex.off_topic:

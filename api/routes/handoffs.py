@@ -9,16 +9,18 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import func, select
 
-from ..core.conversations import handoff_context
+from ..core.conversations import handoff_context, scrub
 from ..core.rasa_store import has_events
-from ..deps import BrainDep, SessionDep, TrackerDep
+from ..deps import BrainDep, FiguresDep, SessionDep, TrackerDep
 from ..models import Handoff
-from ..responses import Filed, Noted
-from ..schemas import HandoffIn, HandoffNoteIn
+from ..responses import Amended, Filed, Noted, Withdrawn
+from ..schemas import HandoffChangeIn, HandoffIn, HandoffNoteIn, HandoffWithdrawalIn
 from ..security import ServiceCaller
 
 router = APIRouter(tags=["handoffs"])
 BOT_ONLY: dict[int | str, dict[str, Any]] = {401: {"description": "without the bot's service credential"}}
+NOT_OWN: dict[int | str, dict[str, Any]] = {404: {"description": "no such case in this conversation"}}
+NOT_IN_THIS_CONVERSATION = "no hand-off with this reference in this conversation"
 
 
 @router.post(
@@ -66,18 +68,58 @@ def file_handoff(body: HandoffIn, _: ServiceCaller, request: Request, brain: Bra
     return {"reference": case.reference, "status": case.status}
 
 
+def _own_case(session: SessionDep, reference: str, conversation_id: str) -> Handoff:
+    """The case with this reference if this conversation filed it: a founder reaches only their own (404)."""
+    case = session.scalar(
+        select(Handoff).where(Handoff.reference == reference, Handoff.conversation_id == conversation_id)
+    )
+    if case is None:
+        raise HTTPException(404, NOT_IN_THIS_CONVERSATION)
+    return case
+
+
+def _founder_turn(text: str, intent: str) -> dict:
+    return {"role": "founder", "text": text, "at": dt.datetime.now(dt.UTC).isoformat(), "intent": intent}
+
+
 @router.post("/handoffs/{reference}/notes", status_code=201,
-             responses={201: {"model": Noted, "description": "Noted"}, **BOT_ONLY,
-                        404: {"description": "no such case in this conversation"}})
+             responses={201: {"model": Noted, "description": "Noted"}, **BOT_ONLY, **NOT_OWN})
 def add_note(reference: str, body: HandoffNoteIn, _: ServiceCaller, session: SessionDep) -> dict:
     """A note for the advisor, added by the founder after filing: a founder's turn of the case's transcript
     marked as a note. Only the conversation that filed the case can add one (404 otherwise)."""
-    case = session.scalar(
-        select(Handoff).where(Handoff.reference == reference, Handoff.conversation_id == body.conversation_id)
-    )
-    if case is None:
-        raise HTTPException(404, "no hand-off with this reference in this conversation")
-    note = {"role": "founder", "text": body.text, "at": dt.datetime.now(dt.UTC).isoformat(), "intent": "note"}
-    case.transcript = [*case.transcript, note]
+    case = _own_case(session, reference, body.conversation_id)
+    case.transcript = [*case.transcript, _founder_turn(body.text, "note")]
     session.commit()
     return {"reference": case.reference, "notes": sum(1 for t in case.transcript if t.get("intent") == "note")}
+
+
+@router.patch("/handoffs/{reference}", response_model=Amended,
+              responses={**BOT_ONLY, **NOT_OWN,
+                         409: {"description": "an advisor already closed the case"}})
+def amend(reference: str, body: HandoffChangeIn, _: ServiceCaller, session: SessionDep) -> dict:
+    """The founder corrects the address of the case they filed ("je me suis trompée d'email, c'est …"), as long
+    as no advisor closed it. The case's transcript says that the address changed (not to what: the case holds
+    it)."""
+    case = _own_case(session, reference, body.conversation_id)
+    if case.status == "closed":
+        raise HTTPException(409, "an advisor already closed this hand-off")
+    if case.email != body.email:
+        case.email = body.email
+        case.transcript = [*case.transcript, _founder_turn("[adresse e-mail corrigée / e-mail address corrected]",
+                                                           "amended")]
+        session.commit()
+    return {"reference": case.reference, "status": case.status}
+
+
+@router.post("/handoffs/{reference}/withdraw", response_model=Withdrawn,
+             responses={**BOT_ONLY, **NOT_OWN})
+def withdraw(reference: str, body: HandoffWithdrawalIn, _: ServiceCaller, session: SessionDep,
+             figures: FiguresDep) -> dict:
+    """The founder withdraws the case they filed: it is deleted, with their name and address (what they consented
+    to give), whatever its status. The conversation itself stays under the retention rules (docs/security.md)."""
+    case = _own_case(session, reference, body.conversation_id)
+    session.delete(case)
+    session.commit()
+    scrub(session.get_bind().engine)  # committed: now out of the SQLite -wal file too
+    figures.forget()
+    return {"reference": reference, "status": "withdrawn"}

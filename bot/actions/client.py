@@ -23,6 +23,10 @@ class ApiUnavailable(RuntimeError):
 class ApiRejected(RuntimeError):
     """The API answered 4xx: a request the bot should not have made; never reported as an outage."""
 
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 class GuichetClient:
     def __init__(self, base_url: str, timeout: float, api_key: str | None = None):
@@ -45,7 +49,7 @@ class GuichetClient:
             raise ApiUnavailable(f"{method} {path}: HTTP 401")
         if response.status_code >= 400:
             log.warning("%s %s: HTTP %s %s", method, path, response.status_code, response.text[:200])
-            raise ApiRejected(f"{method} {path}: HTTP {response.status_code}")
+            raise ApiRejected(f"{method} {path}: HTTP {response.status_code}", response.status_code)
         return response
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -88,6 +92,15 @@ class GuichetClient:
     async def handoff_note(self, reference: str, conversation_id: str, text: str) -> dict[str, Any]:
         return await self._call("POST", f"/handoffs/{reference}/notes",
                                 json={"conversation_id": conversation_id, "text": text})
+
+    async def handoff_amend(self, reference: str, conversation_id: str, email: str) -> dict[str, Any]:
+        """Corrects the address of the case this conversation filed."""
+        return await self._call("PATCH", f"/handoffs/{reference}",
+                                json={"conversation_id": conversation_id, "email": email})
+
+    async def handoff_withdraw(self, reference: str, conversation_id: str) -> dict[str, Any]:
+        """Withdraws (deletes) the case this conversation filed."""
+        return await self._call("POST", f"/handoffs/{reference}/withdraw", json={"conversation_id": conversation_id})
 
     async def labels(self, lang: str) -> dict[str, str]:
         """Vocabulary code -> label in the language, all vocabularies together (cached as the levers)."""

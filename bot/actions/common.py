@@ -61,7 +61,8 @@ _WITHDRAW = re.compile(
     r"(annule[rz]?|annulation|stop|arr[eê]te[rz]?|laisse[rz]? tomber|tant pis|non merci|cancel|ok cancel|"
     r"never ?mind|forget it|quit)\b"
     r"|\b(je ne veux pas|je veux pas|je pr[ée]f[èe]re ne pas|pas envie de|i don.?t want to|i do not want to|"
-    r"i.?d rather not)\b.{0,30}\b(donner|laisser|partager|give|share|leave|provide)\b",
+    r"i.?d rather not)\b.{0,30}\b(donner|laisser|partager|give|share|leave|provide)\b"
+    r"|\b(annule[rz]?|retire[rz]?|cancel|withdraw)\b.{0,15}\b(ma|la|cette|my|the|this) (demande|request)\b",
     re.IGNORECASE,
 )
 

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from .client import ApiRejected, ApiUnavailable, get_client
 from .common import NOTE, intent_of, is_question, is_withdrawal, lang_of, profile_from_slots, typed_text
+from .filed import amend_filed
 from .knowledge import answer
 from .replies import api_down, ask_yes_no
 from .settings import settings
@@ -48,6 +49,9 @@ class ValidateHandoffForm(FormValidationAction):
         text = typed_text(tracker)
         if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text) or is_withdrawal(text):
             return await self._not_an_answer("person_name", dispatcher, tracker)
+        if _a_sentence(tracker):  # "donne moi une recette de crêpes": answered (off-topic here), no name
+            await answer(dispatcher, tracker, text)
+            return {"person_name": None}
         # Blank, control or bidi characters, no letter: said, then asked again. The typed text is checked too: an
         # NLU entity may have taken only the letters of it.
         if name_problem(value) or unsafe_character(text, allow_whitespace=True):
@@ -81,6 +85,18 @@ class ValidateHandoffForm(FormValidationAction):
         if _address(typed_text(tracker)):
             return {"consent": None}
         return {"consent": value if isinstance(value, bool) else None}
+
+
+# A name is a few words: a longer message the NLU reads neither as contact details nor as a name is something
+# else said at the name question ("donne moi une recette de crêpes", "on développe une appli de suivi").
+NAME_WORDS = 4
+CONTACT_INTENTS = ("give_contact", "inform")
+
+
+def _a_sentence(tracker: Tracker) -> bool:
+    named = any(e.get("entity") == "person_name" for e in tracker.latest_message.get("entities") or [])
+    return (not named and intent_of(tracker) not in CONTACT_INTENTS
+            and len(typed_text(tracker).split()) >= NAME_WORDS)
 
 
 def _address(text: str) -> str:
@@ -145,3 +161,21 @@ class ActionAddHandoffNote(Action):
             return done
         dispatcher.utter_message(response="utter_note_added", ref=ref)
         return done
+
+
+class ActionAmendHandoff(Action):
+    """Contact details given once a request is filed: an address corrects the request ("je me suis trompée
+    d'email, c'est …"); anything else (a name alone) is told how to correct or withdraw it."""
+
+    def name(self) -> str:
+        return "action_amend_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        email = _address(typed_text(tracker))
+        if EMAIL.match(email) and not unsafe_character(email):
+            return await amend_filed(dispatcher, tracker, email)
+        if email:  # an address, but not a valid one: said, the request unchanged
+            dispatcher.utter_message(response="utter_invalid_email")
+            return []
+        dispatcher.utter_message(response="utter_handoff_amend_how", ref=tracker.get_slot("handoff_ref"))
+        return []

@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from . import profile as prof
 from .client import ApiRejected, ApiUnavailable, get_client
 from .common import ADVISOR, is_question, lang_of, last_free_text, profile_from_slots, typed_text
+from .filed import withdraw_filed
 from .formatting import INTENT_LABELS, answer_text, eligibility_text, t, why_text
 from .replies import api_down, ask_yes_no, patient_data_warning, privacy_once
 from .settings import settings
@@ -42,6 +43,15 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
         if res.get("follow_up") == "reply":  # when an advisor answers: this deployment's figure
             dispatcher.utter_message(text=t("reply_time", lang, days=settings().advisor_reply_days))
             return []
+        if res.get("follow_up") in ("withdraw", "erase"):  # the request this conversation filed goes first
+            withdrawn = await withdraw_filed(dispatcher, tracker)
+            if res["follow_up"] == "withdraw":
+                if withdrawn is None:
+                    dispatcher.utter_message(response="utter_no_handoff_filed")
+                return withdrawn or []
+            if withdrawn is not None:  # erasure: then what else is kept and who can erase it
+                dispatcher.utter_message(text=res["answer"])
+                return withdrawn
         last_sources: list[str] = tracker.get_slot("last_sources") or []
         if res.get("follow_up") == "sources" and last_sources:
             dispatcher.utter_message(text="\n".join([t("last_sources", lang), *last_sources]))

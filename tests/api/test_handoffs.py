@@ -206,3 +206,55 @@ def test_the_service_credential_lifts_the_rate_limit_not_the_address(tmp_path, b
         other = [client.get("/levers").status_code for _ in range(4)]
         wrong = client.get("/levers", headers={"Authorization": "Bearer gs_guess"}).status_code
     assert bot == [200] * 6 and other == [200] * 3 + [429] and wrong == 429
+
+
+def test_the_filing_conversation_corrects_the_address_of_its_case(env) -> None:
+    """A founder who mistyped their address corrects the case they filed (before: a second form started): the
+    service credential and the filing conversation only; a bad address is a 422 and changes nothing."""
+    client, _ = env
+    who = conversation(env)
+    ref = client.post("/handoffs", json=body(who), headers=SERVICE).json()["reference"]
+    change = {"conversation_id": who, "email": "ana.lopez@example.org"}
+    assert client.patch(f"/handoffs/{ref}", json=change).status_code == 401
+    assert client.patch(f"/handoffs/{ref}", json={**change, "conversation_id": conversation(env)},
+                        headers=SERVICE).status_code == 404
+    assert client.patch(f"/handoffs/{ref}", json={**change, "email": "ana@"}, headers=SERVICE).status_code == 422
+    assert client.patch(f"/handoffs/{ref}", json={**change, "email": "ana\u202e@example.org"},
+                        headers=SERVICE).status_code == 422
+    r = client.patch(f"/handoffs/{ref}", json=change, headers=SERVICE)
+    assert r.status_code == 200 and r.json() == {"reference": ref, "status": "open"}
+    with client.app.state.sessions() as s:
+        case = s.scalar(select(Handoff).where(Handoff.reference == ref))
+        assert case.email == "ana.lopez@example.org" and case.name == "Ana Lopez"
+        assert [t["intent"] for t in case.transcript if t.get("intent") == "amended"] == ["amended"]
+        assert "ana.lopez@example.org" not in str(case.transcript)  # the case holds it, once
+
+
+def test_a_closed_case_keeps_its_address(env) -> None:
+    client, _ = env
+    who = conversation(env)
+    ref = client.post("/handoffs", json=body(who), headers=SERVICE).json()["reference"]
+    with client.app.state.sessions() as s:
+        s.scalar(select(Handoff).where(Handoff.reference == ref)).status = "closed"
+        s.commit()
+    change = {"conversation_id": who, "email": "ana.lopez@example.org"}
+    assert client.patch(f"/handoffs/{ref}", json=change, headers=SERVICE).status_code == 409
+    with client.app.state.sessions() as s:
+        assert s.scalar(select(Handoff.email).where(Handoff.reference == ref)) == "ana@example.com"
+
+
+def test_the_filing_conversation_withdraws_its_case_and_it_is_deleted(env) -> None:
+    """Withdrawn means deleted, name and address with it; another conversation cannot withdraw it (404)."""
+    client, _ = env
+    who = conversation(env)
+    ref = client.post("/handoffs", json=body(who), headers=SERVICE).json()["reference"]
+    mine = {"conversation_id": who}
+    assert client.post(f"/handoffs/{ref}/withdraw", json=mine).status_code == 401
+    assert client.post(f"/handoffs/{ref}/withdraw", json={"conversation_id": conversation(env)},
+                       headers=SERVICE).status_code == 404
+    assert cases(client, who) == 1
+    r = client.post(f"/handoffs/{ref}/withdraw", json=mine, headers=SERVICE)
+    assert r.status_code == 200 and r.json() == {"reference": ref, "status": "withdrawn"}
+    assert cases(client, who) == 0
+    assert client.post(f"/handoffs/{ref}/withdraw", json=mine, headers=SERVICE).status_code == 404
+    assert client.post(f"/handoffs/{ref}/withdraw", json={**mine, "why": "x"}, headers=SERVICE).status_code == 422

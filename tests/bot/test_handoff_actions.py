@@ -152,3 +152,62 @@ def test_a_note_the_api_cannot_take_is_said_only_when_it_is_unreachable(report: 
     down, refused = report["note_api_down"], report["note_refused"]
     assert "indisponible" in said(down)[0] and slots(down) == {"handoff_note": None, "yes_no": "nothing"}
     assert refused["said"] == [] and slots(refused) == {"handoff_note": None}
+
+
+def test_an_address_given_after_filing_corrects_the_request_and_passes_through_the_email_slot(report: dict) -> None:
+    """Before, a second form started ("quel est votre nom ?"). The address goes to the filed case (PATCH), the
+    founder is told where the advisor will write, and the address passes through the `email` slot, set then
+    cleared, so that the tracker store keeps it nowhere (bot/redaction.py scrubs what that slot held)."""
+    case = report["amend_address"]
+    assert case["calls"] == [["handoff_amend", "GU-7K2P", "conv-42", "marie.curie@exemple.fr"]]
+    assert said(case) == ["utter_handoff_amended"]
+    assert case["said"][0]["kwargs"] == {"email": "marie.curie@exemple.fr", "ref": "GU-7K2P"}
+    assert [(e["name"], e["value"]) for e in case["events"]] == [("email", "marie.curie@exemple.fr"), ("email", None)]
+
+
+def test_a_closed_or_vanished_request_is_said_so(report: dict) -> None:
+    """409 (an advisor closed it): said, the reference kept; 404 (erased by the team): nothing filed any more."""
+    assert said(report["amend_closed"]) == ["utter_handoff_closed"]
+    assert said(report["amend_gone"]) == ["utter_no_handoff_filed"]
+    assert ("handoff_ref", None) in [(e["name"], e["value"]) for e in report["amend_gone"]["events"]]
+    assert said(report["amend_api_down"]) != ["utter_handoff_amended"]
+
+
+def test_a_name_alone_or_a_broken_address_after_filing_changes_nothing(report: dict) -> None:
+    assert said(report["amend_name_only"]) == ["utter_handoff_amend_how"] and report["amend_name_only"]["calls"] == []
+    assert said(report["amend_bad_address"]) == ["utter_invalid_email"] and report["amend_bad_address"]["calls"] == []
+
+
+def test_cancelling_a_filed_request_withdraws_it(report: dict) -> None:
+    """"je veux annuler ma demande" (the API marks the question `withdraw`): the case is withdrawn (deleted by the
+    API), the founder told so, the reference forgotten; with nothing filed, said so and nothing called."""
+    case = report["withdraw_filed"]
+    assert [c[0] for c in case["calls"]] == ["ask", "handoff_withdraw"] and case["calls"][1][1:] == ["GU-7K2P",
+                                                                                                    "conv-42"]
+    assert said(case) == ["utter_handoff_withdrawn"]
+    assert [(e["name"], e["value"]) for e in case["events"]] == [("handoff_ref", None)]
+    for name in ("withdraw_nothing_filed", "withdraw_already_gone"):
+        assert said(report[name]) == ["utter_no_handoff_filed"], name
+
+
+def test_an_erasure_request_withdraws_the_filed_request_then_says_what_remains(report: dict) -> None:
+    case = report["erase_filed"]
+    assert said(case) == ["utter_handoff_withdrawn", "Texte du service (erase)."]
+    assert [c[0] for c in report["erase_nothing_filed"]["calls"]] == ["ask"]
+    assert said(report["erase_nothing_filed"])[0].startswith("Texte du service (erase).")
+
+
+def test_a_sentence_at_the_name_question_is_answered_and_no_name(report: dict) -> None:
+    """"donne moi une recette de crepes" was taken as the founder's name (tester9's t919): a message of several
+    words that the NLU reads neither as contact details nor as holding a name is answered (the API says it is
+    off-topic, the form's question follows) and the name asked again; long names stay names."""
+    case = report["name_a_sentence"]
+    assert case["returned"] == {"person_name": None} and case["calls"][0][0] == "ask"
+    assert said(case) == ["utter_out_of_scope"]
+    assert report["name_long"]["returned"] == {"person_name": "Fatima Zahra El Idrissi"}
+    assert report["name_long_entity"]["returned"] == {"person_name": "Jean de la Fontaine"}
+
+
+def test_cancelling_the_request_at_the_name_question_leaves_the_form(report: dict) -> None:
+    assert report["name_cancel_request"]["returned"] == {"person_name": None, "consent": False,
+                                                         "requested_slot": None}

@@ -35,12 +35,14 @@ ROUTED = [{"id": "bpifrance-innovation", "name": "Aide", "reasons": [], "criteri
 class FakeClient:
     """The API as the actions see it: canned answers, every call recorded. `read`: the profile /route reads
     in a text; `to_ask`: /route's deciding slots; `levers`: /route's levers; `ask`: /ask's answer; `down`:
-    unreachable (ApiUnavailable); `rejected`: a 4xx (ApiRejected)."""
+    unreachable (ApiUnavailable); `rejected`: a 4xx (ApiRejected), 409 when True, else the status given; `gone`:
+    the hand-off calls get a 404 (the case no longer exists)."""
 
     def __init__(self, read: dict[str, Any] | None = None, ask: dict[str, Any] | None = None, down: bool = False,
-                 rejected: bool = False, to_ask: list[str] | None = None, levers: list[dict] | None = None,
-                 in_scope: bool = True):
+                 rejected: bool | int = False, gone: bool = False, to_ask: list[str] | None = None,
+                 levers: list[dict] | None = None, in_scope: bool = True):
         self.read, self.answer, self.down, self.rejected, self.calls = read or {}, ask, down, rejected, []
+        self.gone = gone
         self.to_ask, self.levers, self.in_scope = to_ask or [], ROUTED if levers is None else levers, in_scope
 
     def _call(self, *what: Any) -> None:
@@ -49,8 +51,9 @@ class FakeClient:
         self.calls.append(list(what))
         if self.down:
             raise ApiUnavailable("connection refused")
-        if self.rejected:
-            raise ApiRejected("HTTP 409")
+        if self.rejected or (self.gone and what[0].startswith("handoff_")):
+            status = 404 if self.gone else 409 if self.rejected is True else int(self.rejected)
+            raise ApiRejected(f"HTTP {status}", status)
 
     async def route(self, text, profile, lang):
         self._call("route", text, profile)
@@ -88,6 +91,14 @@ class FakeClient:
     async def handoff_note(self, reference, conversation_id, text):
         self._call("handoff_note", reference, conversation_id, text)
         return {"reference": reference}
+
+    async def handoff_amend(self, reference, conversation_id, email):
+        self._call("handoff_amend", reference, conversation_id, email)
+        return {"reference": reference, "status": "open"}
+
+    async def handoff_withdraw(self, reference, conversation_id):
+        self._call("handoff_withdraw", reference, conversation_id)
+        return {"reference": reference, "status": "withdrawn"}
 
 
 def tracker(text: str, intent: str, slots: dict[str, Any] | None = None, entities: list[dict] | None = None,

@@ -22,7 +22,8 @@ def asked(slot: str, text: str, intent: str = "give_contact", **kwargs: Any) -> 
 
 
 def cases() -> dict[str, tuple]:
-    from actions.handoff import ActionAddHandoffNote, ActionFileHandoff, ValidateHandoffForm
+    from actions.handoff import ActionAddHandoffNote, ActionAmendHandoff, ActionFileHandoff, ValidateHandoffForm
+    from actions.knowledge import ActionAnswerQuestion
 
     form, name, email = ValidateHandoffForm(), "validate_person_name", "validate_email"
     question = {"answer": "Le guichet oriente les porteurs de projets.", "in_scope": True, "citations": []}
@@ -32,6 +33,18 @@ def cases() -> dict[str, tuple]:
         "name_bidi": (form, FakeClient(), asked("person_name", "Marie\u202eCurie"), name, "MarieCurie"),
         "name_no_letter": (form, FakeClient(), asked("person_name", "1234"), name, "1234"),
         "name_no": (form, FakeClient(), asked("person_name", "non", "deny"), name, "non"),
+        # something else said at the name question: answered (off-topic here), no name; a long name is a name
+        "name_a_sentence": (form, FakeClient(ask={"answer": "Hors sujet.", "in_scope": False}),
+                            asked("person_name", "donne moi une recette de crepes", "out_of_scope"), name,
+                            "donne moi une recette de crepes"),
+        "name_long": (form, FakeClient(), asked("person_name", "Fatima Zahra El Idrissi", "give_contact"), name,
+                      "Fatima Zahra El Idrissi"),
+        "name_long_entity": (form, FakeClient(),
+                             asked("person_name", "Jean de la Fontaine", "out_of_scope",
+                                   entities=[{"entity": "person_name", "value": "Jean de la Fontaine"}]),
+                             name, "Jean de la Fontaine"),
+        "name_cancel_request": (form, FakeClient(), asked("person_name", "je veux annuler ma demande",
+                                                          "ask_question"), name, "je veux annuler ma demande"),
         "name_dont_know": (form, FakeClient(), asked("person_name", "je sais pas", "dont_know"), name, "je sais pas"),
         # leaving the form however the NLU read it: "annuler" taken as a name, "stop" as an address
         "name_cancel": (form, FakeClient(), asked("person_name", "annuler", "inform"), name, "annuler"),
@@ -79,7 +92,36 @@ def cases() -> dict[str, tuple]:
                           tracker("merci", "inform", {"handoff_note": "Un mot.", "handoff_ref": "GU-7K2P"})),
         "note_refused": (ActionAddHandoffNote(), FakeClient(rejected=True),
                          tracker("merci", "inform", {"handoff_note": "Un mot.", "handoff_ref": "GU-7K2P"})),
+        # after filing: the address corrected, the request withdrawn (also on an erasure request)
+        "amend_address": (ActionAmendHandoff(), FakeClient(), filed("je me suis trompée d'email, c'est "
+                                                                      "marie.curie@exemple.fr")),
+        "amend_closed": (ActionAmendHandoff(), FakeClient(rejected=409), filed("marie.curie@exemple.fr")),
+        "amend_gone": (ActionAmendHandoff(), FakeClient(gone=True), filed("marie.curie@exemple.fr")),
+        "amend_api_down": (ActionAmendHandoff(), FakeClient(down=True), filed("marie.curie@exemple.fr")),
+        "amend_name_only": (ActionAmendHandoff(), FakeClient(), filed("Marie Curie")),
+        "amend_bad_address": (ActionAmendHandoff(), FakeClient(), filed("c'est marie.curie@exemple")),
+        "withdraw_filed": (ActionAnswerQuestion(), FakeClient(ask=about("withdraw")),
+                           filed("je veux annuler ma demande", "ask_question")),
+        "withdraw_nothing_filed": (ActionAnswerQuestion(), FakeClient(ask=about("withdraw")),
+                                   filed("je veux annuler ma demande", "ask_question", ref=None)),
+        "withdraw_already_gone": (ActionAnswerQuestion(), FakeClient(ask=about("withdraw"), gone=True),
+                                  filed("je veux annuler ma demande", "ask_question")),
+        "erase_filed": (ActionAnswerQuestion(), FakeClient(ask=about("erase")),
+                        filed("please delete everything you have on me", "ask_question")),
+        "erase_nothing_filed": (ActionAnswerQuestion(), FakeClient(ask=about("erase")),
+                                filed("please delete everything you have on me", "ask_question", ref=None)),
     }
+
+
+def filed(text: str, intent: str = "give_contact", ref: str | None = "GU-7K2P") -> Any:
+    """The founder's message once the conversation conv-42 filed request `ref` (None: filed nothing)."""
+    return tracker(text, intent, {**PROFILE, "handoff_ref": ref}, sender="conv-42")
+
+
+def about(kind: str) -> dict[str, Any]:
+    """/ask's reply to a question about Guichet that the bot finishes (withdraw, erase)."""
+    return {"answer": f"Texte du service ({kind}).", "citations": [], "in_scope": True, "found": True,
+            "follow_up": kind}
 
 
 if __name__ == "__main__":
