@@ -130,6 +130,15 @@ class Excluded(BaseModel):
     why: str
 
 
+class Asked(BaseModel):
+    """A lever the request asks `about`, recommended or not: its criteria and where the founder stands on each."""
+
+    id: str
+    name: str
+    recommended: bool
+    criteria: list[CriterionVerdict]
+
+
 class RouteResult(BaseModel):
     __doc__ = f"The levers for a founder, best first; a `{PayloadType.LEVER_CARDS.value}` payload carries the cards."
 
@@ -138,6 +147,7 @@ class RouteResult(BaseModel):
     lang: Lang
     levers: list[LeverCard]
     excluded: list[Excluded]
+    asked: list[Asked] = Field(default_factory=list, description="the levers the request asks `about`")
     missing: list[str] = Field(description="profile slots still unknown, those deciding a shown lever's criteria first")
     ask: list[str] = Field(description="unknown slots deciding a criterion of the first levers shown")
     profile: Profile

@@ -61,6 +61,11 @@ class RouteIn(JsonBody):
     text: str | None = Field(default=None, max_length=5000)
     profile: ProfileIn | None = None
     lang: LangIn = None
+    about: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,64}$")]] = Field(
+        default_factory=list, max_length=5,
+        description="ids of levers the founder asks about (\"on est éligible au PECAN ?\"): returned in `asked` "
+        "with their criteria's verdicts, recommended or not",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> RouteIn:
@@ -166,14 +171,17 @@ Email = Annotated[
 ]
 
 
+# Blank, control (terminal escapes) or bidi characters refused; whitespace collapsed (guichet_contract).
+PersonName = Annotated[str, Field(min_length=2, max_length=400), AfterValidator(_person_name)]
+
+
 class HandoffIn(BaseModel):
     """A founder's request for a human advisor, as the bot files it (its service credential required). The
     transcript is not the caller's to give: the API reads it from the conversation's own record."""
 
     model_config = ConfigDict(extra="forbid")
     conversation_id: ConversationId
-    # Blank, control (terminal escapes) or bidi characters refused; whitespace collapsed (guichet_contract).
-    name: Annotated[str, Field(min_length=2, max_length=400), AfterValidator(_person_name)]
+    name: PersonName
     email: Email
     consent: Literal[True]  # no consent, no record
     lang: Literal["fr", "en"] = "fr"
@@ -183,11 +191,19 @@ class HandoffIn(BaseModel):
 
 
 class HandoffChangeIn(BaseModel):
-    """The founder's correction of the address of a hand-off already filed (same conversation only)."""
+    """The founder's correction of the address or the name of a hand-off already filed (same conversation only):
+    at least one of the two."""
 
     model_config = ConfigDict(extra="forbid")
     conversation_id: ConversationId
-    email: Email
+    email: Email | None = None
+    name: PersonName | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> HandoffChangeIn:
+        if self.email is None and self.name is None:
+            raise ValueError("give the corrected email or name")
+        return self
 
 
 class HandoffWithdrawalIn(BaseModel):

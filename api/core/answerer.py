@@ -17,7 +17,7 @@ from guichet_contract import month_year
 from retrieval.analysis import fold, tokenize
 from retrieval.models import Hit
 
-from .catalogue import Catalogue
+from .catalogue import Amount, Catalogue
 from .citations import Statement, parse_date, render
 from .corpus import CITATION
 from .fiches import Fiche, statements
@@ -279,11 +279,14 @@ ABOUT_GUICHET = {
     "contact": {
         "fr": (
             "Votre nom et votre adresse e-mail servent seulement à ce qu'un conseiller du guichet vous recontacte : "
-            "ils sont enregistrés dans votre demande si vous donnez votre accord, et ne sont pas conservés sinon."
+            "ils sont enregistrés dans votre demande si vous donnez votre accord, et ne sont pas conservés sinon. "
+            "Le conseiller vous répond par e-mail ; une fois la demande enregistrée, vous pouvez y joindre un "
+            "message (par exemple si vous préférez un appel)."
         ),
         "en": (
             "Your name and e-mail address are only used for an advisor of the single window to get back to you: they "
-            "are recorded in your request if you agree, and not kept otherwise."
+            "are recorded in your request if you agree, and not kept otherwise. The advisor answers by e-mail; once "
+            "the request is filed, you can add a message to it (if you would rather have a call, for instance)."
         ),
     },
     "reply": {
@@ -321,6 +324,26 @@ ABOUT_GUICHET = {
         ),
     },
 }
+
+
+# An amount's label says what it is; a national envelope is named as such, so that it never reads as what a
+# project can get.
+NATIONAL = {"fr": "enveloppe nationale", "en": "national envelope"}
+
+
+def amount_named(name: str, amount: Amount, lang: str) -> str:
+    """"<lever>: <the amount's label>", the lever named "(national envelope)" when the figure is a whole
+    country's budget."""
+    label = amount.label.get(lang).rstrip(". ")
+    if label[:2].istitle():  # "Jusqu'à…" after a colon: "jusqu'à…" (an acronym stays as it is)
+        label = label[0].lower() + label[1:]
+    scope = f" ({NATIONAL['en' if lang == 'en' else 'fr']})" if amount.scope == "national" else ""
+    return f"{short_name(name)}{scope}{' : ' if lang == 'fr' else ': '}{label}"
+
+
+def short_name(name: str) -> str:
+    """A lever's name without its subtitle ("Concours d'innovation i-Lab : créer une start-up…" -> "…i-Lab")."""
+    return re.split(r"\s?: ", name, maxsplit=1)[0]
 
 
 def about_guichet(kind: str, lang: str, retention_days: int) -> str:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from guichet_contract import LeverIndex
+
 from retrieval.analysis import LANGS, detect_lang, fold, tokenize
 from retrieval.embedding import Embedder, load_embedder
 from retrieval.index import LoadedIndex, load_index
@@ -23,8 +25,8 @@ from .citations import Statement
 from .fiches import Fiche
 from .matching import NAMED, FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
 from .periods import asked_period, later_year, newer_than_known
-from .profile import Profile, expand_shorthand, extract
-from .rerank import RERANK_DEPTH, asking_words, evidence_patterns, rerank_by_answer_type
+from .profile import Extraction, Profile, expand_shorthand, extract
+from .rerank import RERANK_DEPTH, answer_kinds, asking_words, evidence_patterns, rerank_by_answer_type
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class Brain:
     fiche_terms: dict[str, dict[str, FicheTerms]] = field(default_factory=dict)  # per language, built on first use
     fiche_words: dict[str, frozenset[str]] = field(default_factory=dict)  # per language, with fiche_terms
     retention_days: int = 365  # what the deployment keeps conversations for, told to founders who ask
+    lever_names: LeverIndex | None = None  # the levers' ids and names, built on first use (_named_lever)
 
     @property
     def mode(self) -> str:
@@ -88,8 +91,11 @@ class Brain:
             sims[lever.id] = sum(parts) / len(parts)
         return sims
 
-    def route(self, text: str | None, profile: Profile | None = None, lang: str | None = None) -> dict:
-        """Rank the levers for a message and/or a profile (the profile's known values win over the text)."""
+    def route(
+        self, text: str | None, profile: Profile | None = None, lang: str | None = None, about: Sequence[str] = ()
+    ) -> dict:
+        """Rank the levers for a message and/or a profile (the profile's known values win over the text); `about`:
+        levers the founder asks about, whose criteria verdicts come with them if they are not recommended."""
         given = profile or Profile()
         if text and text.strip():
             text = expand_shorthand(text, self.catalogue.vocab)
@@ -114,13 +120,14 @@ class Brain:
                 "lang": lang,
                 "levers": [],
                 "excluded": [],
+                "asked": [],
                 "profile": merged.model_dump(),
                 "missing": merged.missing(),
                 "ask": [],
                 "unwanted": ex.unwanted if ex else [],
             }
         strength = router.need_strengths(ex, merged, self.catalogue)
-        body = router.rank(self.catalogue, merged, strength, sims, lang)
+        body = router.rank(self.catalogue, merged, strength, sims, lang, frozenset(about))
         return {"in_scope": True, "scope_reason": scope.reason, "lang": lang, **body, "profile": merged.model_dump(),
                 "unwanted": ex.unwanted if ex else []}
 
@@ -141,7 +148,8 @@ class Brain:
 
     def terms(self, lang: str) -> dict[str, FicheTerms]:
         if lang not in self.fiche_terms:
-            self.fiche_terms[lang] = fiche_terms(self.catalogue.fiches, lang)
+            kinds_of = partial(answer_kinds, vocab=self.catalogue.vocab)
+            self.fiche_terms[lang] = fiche_terms(self.catalogue.fiches, lang, kinds_of)
             self.fiche_words[lang] = fiche_vocabulary(self.fiche_terms[lang])
         return self.fiche_terms[lang]
 
@@ -156,9 +164,11 @@ class Brain:
         """`asked`: the sentence that names the kind of answer looked for, when not the whole question."""
         evidence = evidence_patterns(asked or question, self.catalogue.vocab)
         asking = asking_words(asked or question, self.catalogue.vocab)
+        kinds = answer_kinds(asked or question, self.catalogue.vocab)
         terms = self.terms(lang)
         return match_fiche(
-            self.retriever, question, lang, self.idf, terms, evidence, exclude, asking, only, self.fiche_words[lang]
+            self.retriever, question, lang, self.idf, terms, evidence, exclude, asking, only, self.fiche_words[lang],
+            kinds,
         )
 
     def ask(
@@ -174,6 +184,30 @@ class Brain:
         question = expand_shorthand(question, self.catalogue.vocab)
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
+        reply = self._answer(question, lang, today, context, ex)
+        # "On vise le PECAN, on est éligible ?": the knowledge says the conditions; whether the founder meets them
+        # depends on their profile, which the bot holds: marked for it, with the lever asked about.
+        asks_eligibility = ex.follow_up == "eligible" and reply.get("in_scope") and "follow_up" not in reply
+        if asks_eligibility and (lever := self._named_lever(question, lang)) is not None:
+            return {**reply, "follow_up": "eligible", "levers": [lever]}
+        return reply
+
+    def _named_lever(self, question: str, lang: str) -> str | None:
+        """The one lever a short question spells by its id or name ("je suis éligible à la PECAN ?"); None when it
+        names none, several, or says more than a few words besides."""
+        if self.lever_names is None:
+            self.lever_names = LeverIndex.build(
+                {"id": lv.id, "name": {"fr": lv.name.fr, "en": lv.name.en}} for lv in self.catalogue.levers
+            )
+        spelled = dict(self.lever_names.spelled(question))
+        if len(spelled) != 1:
+            return None
+        (lever, slug), = spelled.items()
+        idf = self.idf.get(lang, {})
+        besides = set(answerer.question_weights(question, lang, idf)) - set(tokenize(slug.replace("-", " "), lang))
+        return lever if len(besides) <= FOLLOW_UP_WORDS else None
+
+    def _answer(self, question: str, lang: str, today: dt.date, context: Sequence[str], ex: Extraction) -> dict:
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
             said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
             reply = {**self._reply(said, lang, in_scope=True), "found": True}
@@ -272,8 +306,24 @@ class Brain:
             return {**self._reply(answerer.FOLLOW_UP[kind][lang], lang, in_scope=True), "follow_up": kind}
         words = answerer.question_weights(question, lang, self.idf.get(lang, {}))
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
-        if len(words) > FOLLOW_UP_WORDS or not (shown or kind == "project"):
+        if (len(words) > FOLLOW_UP_WORDS and kind not in WHOLE_MESSAGE) or not (shown or kind == "project"):
             return None
+        if kind == "step":  # "c'est quoi la première étape ?": each lever's first next step, as its card says
+            sep = " : " if lang == "fr" else ": "
+            said = [Statement(f"{answerer.short_name(lv.name.get(lang))}{sep}{lv.next_steps.get(lang)[0]}", ())
+                    for lv in shown if lv.next_steps.get(lang)]
+            if not said:
+                return None
+            body = answerer.answer_body(said, self.catalogue, lang, today)
+            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
+                    "follow_up": kind}
+        if kind == "amount":  # "et c'est combien ?": what one project can get, each figure dated
+            said = self._amounts(shown, lang)
+            if not said:
+                return None
+            body = answerer.answer_body(said, self.catalogue, lang, today)
+            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
+                    "follow_up": kind}
         if kind == "status":
             said = [
                 Statement(f"{lv.name.get(lang)}{' : ' if lang == 'fr' else ': '}{lv.status.line(lang)}.",
@@ -286,6 +336,19 @@ class Brain:
                     "follow_up": kind}
         text = answerer.FOLLOW_UP[kind][lang].format(names=", ".join(lv.name.get(lang) for lv in shown))
         return {**self._reply(text, lang, in_scope=True), "levers": [lv.id for lv in shown], "follow_up": kind}
+
+    def _amounts(self, shown: list[Lever], lang: str) -> list[Statement]:
+        """The amounts of the levers shown and of the steps named on their cards: what one project can get when any
+        says it (a national envelope is not what a founder gets), else the national envelopes, named as such."""
+        named = [*shown, *(tp for lv in shown for tp in self.catalogue.topics(lv.id))]
+        levers = list({lv.id: lv for lv in named}.values())
+        pairs = [(lv, a) for lv in levers for a in lv.amounts]
+        own = [(lv, a) for lv, a in pairs if a.scope == "per-project"]
+        picked = (own or [(lv, a) for lv, a in pairs if a.scope == "national"])[:FOLLOW_UP_AMOUNTS]
+        return [
+            Statement(f"{answerer.amount_named(lv.name.get(lang), a, lang)}.", (a.source,), a.as_of, lever_id=lv.id)
+            for lv, a in picked
+        ]
 
     def _compared(self, question: str, lang: str, today: dt.date, match: FicheMatch | None = None) -> dict | None:
         """A message comparing two subjects ("i-Lab vs i-Nov", "forfait innovation ou PECAN ?"): each one's
@@ -476,6 +539,10 @@ class Brain:
 # A follow-up question ("c'est encore ouvert ?") names at most this many content words; it is about at most
 # this many of the levers shown (the cards).
 FOLLOW_UP_WORDS, FOLLOW_UP_LEVERS = 2, 3
+# Follow-up kinds whose patterns take the whole message ("et c'est quoi la première étape concrètement ?"): their
+# words name nothing else, however many.
+WHOLE_MESSAGE = ("amount", "step")
+FOLLOW_UP_AMOUNTS = 4  # for "et c'est combien ?", among the levers shown and their steps
 IDF_KINDS = ("passage", "fiche")  # the levers' example requests left out: measured worse on the answer sets
 _SCOPE_MARK = " \n "  # between a question and the names of the levers it is read with
 

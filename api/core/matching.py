@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from retrieval.analysis import fold, tokenize
@@ -43,6 +43,10 @@ NAMED_ASIDE = 0.75
 UNKNOWN_NAME = 0.75
 _NAME = re.compile(r"[A-ZÀ-Ý][\wà-ÿ-]{2,}")
 _OWN = frozenset({"notre", "nos", "mon", "ma", "mes", "our", "my", "appelée", "appelé", "called", "named"})
+# A fiche most of whose phrasings ask one kind of answer (how many apps are listed, how long PECAN lasts) answers
+# that kind of question: asked something else of its subject ("comment être référencé ?", "the steps of PECAN"),
+# its confidence is multiplied by this.
+KIND_OTHER = 0.7
 NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
@@ -86,9 +90,13 @@ class FicheTerms:
     first_sentence: str
     answer_text: str  # the whole answer, folded, for the answer-type patterns
     subject: frozenset[str] = frozenset()  # stems most of its phrasings say (PECAN): what the fiche is about
+    kinds: frozenset[str] = frozenset()  # the kinds of answer most of its phrasings ask (count, duration…)
 
 
-def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
+def fiche_terms(
+    fiches: Iterable[Fiche], lang: str, kinds_of: Callable[[str], frozenset[str]] | None = None
+) -> dict[str, FicheTerms]:
+    """`kinds_of`: the kinds of answer a question asks (rerank.answer_kinds with the vocabulary)."""
     out = {}
     for f in fiches:
         parts = statements(f.answer.get(lang))
@@ -101,6 +109,7 @@ def fiche_terms(fiches: Iterable[Fiche], lang: str) -> dict[str, FicheTerms]:
             parts[0][0] if parts else "",
             fold(plain(f.answer.get(lang))),
             _subject([frozenset(tokenize(q, lang)) for q in f.questions.get(lang)]),
+            _subject([kinds_of(q) for q in f.questions.get(lang)]) if kinds_of else frozenset(),
         )
     return out
 
@@ -116,6 +125,7 @@ def match_fiche(
     asking: str = "",
     only: frozenset[str] | None = None,
     vocabulary: frozenset[str] = frozenset(),
+    kinds: frozenset[str] | None = None,
 ) -> FicheMatch | None:
     """The fiche closest to the question, with a confidence in 0..1 (None: no fiche at all).
 
@@ -180,6 +190,8 @@ def match_fiche(
             score *= NAMED_ASIDE
         if strangers:
             score *= UNKNOWN_NAME
+        if kinds is not None and ft.kinds and not ft.kinds & kinds:
+            score *= KIND_OTHER
         if evidence and not holds:
             score *= TYPE_MISSING
         elif evidence and any(p.search(fold(ft.first_sentence)) for p in evidence):

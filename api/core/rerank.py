@@ -39,6 +39,11 @@ def _matches(question: str, vocab: Vocabularies) -> list[tuple[str, str | None]]
     return out
 
 
+def answer_kinds(question: str, vocab: Vocabularies) -> frozenset[str]:
+    """The kinds of answer the question asks (vocabulary `answer_types`: amount, date, duration, count…)."""
+    return frozenset(code for code, _ in _matches(question, vocab))
+
+
 def asking_words(question: str, vocab: Vocabularies) -> str:
     """The words of the question that name the kind of answer it expects ("quel budget", "how much",
     "depuis quand"): a sentence holding that kind of answer says them, whatever its own words."""

@@ -153,8 +153,10 @@ def rank(
     strength: Mapping[str, float],
     similarity: Mapping[str, float],
     lang: str,
+    about: frozenset[str] = frozenset(),
 ) -> dict:
-    """The /route body (less in_scope and profile): recommended levers with reasons and verdicts, the rest with why."""
+    """The /route body (less in_scope and profile): recommended levers with reasons and verdicts, the rest with why,
+    and the levers the founder asks `about` (recommended or not) with their criteria's verdicts."""
     scored = []
     for lever in cat.levers:
         sim = similarity.get(lever.id, 0.0)
@@ -177,13 +179,33 @@ def rank(
         for _, lv, v, _ in scored
         if lv.id not in picked
     ]
+    asked = [
+        {"id": lv.id, "name": lv.name.get(lang), "recommended": lv.id in picked, "criteria": _verdicts(v, lang, cat)}
+        for _, lv, v, _ in scored
+        if lv.id in about
+    ]
     return {
         "levers": levers,
         "excluded": excluded,
+        "asked": asked,
         "missing": _missing(profile, levers),
         "ask": _deciding(profile, levers[:ASK_FROM_TOP]),
     }
 
+
+def _verdicts(verdicts: list[tuple[Criterion, str]], lang: str, cat: Catalogue) -> list[dict]:
+    """A lever's criteria and where the founder stands on each, with the clause that says so."""
+    return [
+        {
+            "id": c.id,
+            "name": c.name.get(lang),
+            "slot": c.slot,
+            "verdict": verdict_,
+            "required": c.required,
+            "evidence": {"text": c.clause.get(lang), "source": _src(cat, c.source)},
+        }
+        for c, verdict_ in verdicts
+    ]
 
 
 def _fold(ranked: list[Scored], open_doors: dict[str, Scored]) -> tuple[list[Scored], dict[str, list[Lever]]]:
@@ -244,17 +266,7 @@ def _card(
         "score": round(score, 4),
         "summary": lever.summary.get(lang),
         "reasons": reasons,
-        "criteria": [
-            {
-                "id": c.id,
-                "name": c.name.get(lang),
-                "slot": c.slot,
-                "verdict": verdict_,
-                "required": c.required,
-                "evidence": {"text": c.clause.get(lang), "source": _src(cat, c.source)},
-            }
-            for c, verdict_ in verdicts
-        ],
+        "criteria": _verdicts(verdicts, lang, cat),
         "amounts": [  # what one project can get first; national envelopes and reference figures say so
             {
                 "label": a.label.get(lang),

@@ -21,6 +21,7 @@ router = APIRouter(tags=["handoffs"])
 BOT_ONLY: dict[int | str, dict[str, Any]] = {401: {"description": "without the bot's service credential"}}
 NOT_OWN: dict[int | str, dict[str, Any]] = {404: {"description": "no such case in this conversation"}}
 NOT_IN_THIS_CONVERSATION = "no hand-off with this reference in this conversation"
+CORRECTED = {"email": "adresse e-mail corrigée / e-mail address corrected", "name": "nom corrigé / name corrected"}
 
 
 @router.post(
@@ -97,16 +98,19 @@ def add_note(reference: str, body: HandoffNoteIn, _: ServiceCaller, session: Ses
               responses={**BOT_ONLY, **NOT_OWN,
                          409: {"description": "an advisor already closed the case"}})
 def amend(reference: str, body: HandoffChangeIn, _: ServiceCaller, session: SessionDep) -> dict:
-    """The founder corrects the address of the case they filed ("je me suis trompée d'email, c'est …"), as long
-    as no advisor closed it. The case's transcript says that the address changed (not to what: the case holds
+    """The founder corrects the address or the name of the case they filed ("je me suis trompée d'email, c'est
+    …"), as long as no advisor closed it. The case's transcript says what changed (not to what: the case holds
     it)."""
     case = _own_case(session, reference, body.conversation_id)
     if case.status == "closed":
         raise HTTPException(409, "an advisor already closed this hand-off")
-    if case.email != body.email:
-        case.email = body.email
-        case.transcript = [*case.transcript, _founder_turn("[adresse e-mail corrigée / e-mail address corrected]",
-                                                           "amended")]
+    changed = [(field, value) for field, value in (("email", body.email), ("name", body.name))
+               if value is not None and value != getattr(case, field)]
+    for field, value in changed:
+        setattr(case, field, value)
+    if changed:
+        said = " ; ".join(CORRECTED[field] for field, _ in changed)
+        case.transcript = [*case.transcript, _founder_turn(f"[{said}]", "amended")]
         session.commit()
     return {"reference": case.reference, "status": case.status}
 

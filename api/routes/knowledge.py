@@ -28,7 +28,7 @@ def search(body: SearchIn, brain: BrainDep) -> out.SearchResult:
 
 @router.post("/route", response_model=out.RouteResult)
 def route(body: RouteIn, brain: BrainDep) -> out.RouteResult:
-    return out.route_result(brain.route(body.text, body.profile, body.lang))
+    return out.route_result(brain.route(body.text, body.profile, body.lang, about=body.about))
 
 
 @router.post(

@@ -55,9 +55,12 @@ class GuichetClient:
     async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         return (await self._request(method, path, **kwargs)).json()
 
-    async def route(self, text: str | None, profile: dict[str, Any], lang: str) -> dict[str, Any]:
+    async def route(self, text: str | None, profile: dict[str, Any], lang: str,
+                    about: list[str] | None = None) -> dict[str, Any]:
+        """/route; `about`: levers the founder asks about, returned in `asked` with their criteria's verdicts."""
         text = text[-LIMITS.MESSAGE:] if text else None
-        return await self._call("POST", "/route", json={"text": text, "profile": profile, "lang": lang})
+        body = {"text": text, "profile": profile, "lang": lang, **({"about": about[:5]} if about else {})}
+        return await self._call("POST", "/route", json=body)
 
     async def roadmap(self, text: str | None, profile: dict[str, Any], lang: str) -> str:
         """The founder's roadmap as a Markdown document."""
@@ -93,10 +96,9 @@ class GuichetClient:
         return await self._call("POST", f"/handoffs/{reference}/notes",
                                 json={"conversation_id": conversation_id, "text": text})
 
-    async def handoff_amend(self, reference: str, conversation_id: str, email: str) -> dict[str, Any]:
-        """Corrects the address of the case this conversation filed."""
-        return await self._call("PATCH", f"/handoffs/{reference}",
-                                json={"conversation_id": conversation_id, "email": email})
+    async def handoff_amend(self, reference: str, conversation_id: str, **change: str) -> dict[str, Any]:
+        """Corrects the address (`email`) or the name (`name`) of the case this conversation filed."""
+        return await self._call("PATCH", f"/handoffs/{reference}", json={"conversation_id": conversation_id, **change})
 
     async def handoff_withdraw(self, reference: str, conversation_id: str) -> dict[str, Any]:
         """Withdraws (deletes) the case this conversation filed."""

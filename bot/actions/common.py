@@ -18,6 +18,11 @@ NOTHING, PROFILE, ADVISOR, NOTE = "nothing", "profile", "advisor", "note"
 _ASKING = (r"comment|combien|quand|pourquoi|quel(?:le)?s?|qui|où|qu.est.ce|est.ce|c.est quoi|c quoi|y a.t.il|"
            r"peut.on|faut.il|how|what|when|where|why|which|who")
 _OPENS_ASKING = re.compile(rf"^(?:et |mais |ok |bon |alors |sinon |and |so |but )*(?:{_ASKING})\b", re.IGNORECASE)
+# French puts the asking word last as often as first ("tu sers à quoi", "on fait comment", "c'est combien", "on en
+# est où"); a closing "quoi" alone is a filler ("une appli de suivi quoi"), not a question.
+_CLOSES_ASKING = re.compile(
+    r"\b(?:(?:à|a|pour|de|c.est|sert à|sert a|sers à|sers a) quoi|combien|quand|comment|où)\W*$", re.IGNORECASE
+)
 _SENTENCES = re.compile(r"(?<=[.!?;:])\s+")
 # In a sentence that ends with a question mark, the question starts at the last comma before a word that asks
 # ("On a une appli de coaching, est-ce un dispositif médical ?").
@@ -45,7 +50,7 @@ def split_question(text: str) -> tuple[str, str]:
             states += stated
             asks.append(asked)
         else:
-            (asks if _OPENS_ASKING.match(sentence) else states).append(sentence)
+            (asks if _OPENS_ASKING.match(sentence) or _CLOSES_ASKING.search(sentence) else states).append(sentence)
     return " ".join(states), " ".join(asks)
 
 

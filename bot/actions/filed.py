@@ -1,12 +1,14 @@
 """The request this conversation filed (slot `handoff_ref`): its address corrected, or the request withdrawn.
 
-The API only lets the conversation that filed a case change it. The address typed for a correction never stays in
-the tracker store: it passes through the `email` slot, which the store keeps only as null outside the form, and
-every value that slot took is replaced by a placeholder wherever else it was stored (bot/redaction.py)."""
+The API only lets the conversation that filed a case change it. The address or name typed for a correction never
+stays in the tracker store: it passes through its contact slot (`email`, `person_name`), which the store keeps only
+as null outside the form, and every value those slots took is replaced by a placeholder wherever else it was stored
+(bot/redaction.py)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,12 +21,14 @@ log = logging.getLogger(__name__)
 CONFLICT = 409  # the API's answer for a case an advisor already closed
 
 
-async def amend_filed(dispatcher: CollectingDispatcher, tracker: Tracker, email: str) -> list[EventType]:
-    """The filed request's address corrected to `email` (already checked as an address), and said so."""
+async def amend_filed(dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, value: str) -> list[EventType]:
+    """The filed request's address (`slot` "email") or name ("person_name") corrected to `value` (already
+    checked), and said so."""
     ref = str(tracker.get_slot("handoff_ref"))  # the rule runs this only once a request is filed
-    through_slot = [SlotSet("email", email), SlotSet("email", None)]
+    through_slot = [SlotSet(slot, value), SlotSet(slot, None)]
+    field = "email" if slot == "email" else "name"
     try:
-        await get_client().handoff_amend(ref, tracker.sender_id, email)
+        await get_client().handoff_amend(ref, tracker.sender_id, **{field: value})
     except ApiUnavailable as exc:
         log.warning("handoff amend: %s", exc)
         return through_slot + api_down(dispatcher, tracker)
@@ -35,7 +39,8 @@ async def amend_filed(dispatcher: CollectingDispatcher, tracker: Tracker, email:
         # No such case in this conversation any more (erased by the team): nothing filed to correct.
         dispatcher.utter_message(response="utter_no_handoff_filed")
         return through_slot + [SlotSet("handoff_ref", None)]
-    dispatcher.utter_message(response="utter_handoff_amended", email=email, ref=ref)
+    values: dict[str, Any] = {field: value, "ref": ref}  # the response's template variables
+    dispatcher.utter_message(response=f"utter_handoff_{field}_amended", **values)
     return through_slot
 
 

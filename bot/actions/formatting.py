@@ -58,6 +58,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "en": "Criterion by criterion, from what you told me ({summary}):"},
     "eligible_outro": {"fr": "Un conseiller du guichet peut confirmer votre éligibilité.",
                        "en": "An advisor of the single window can confirm your eligibility."},
+    # Each lever's verdict first, then its criteria: one not met, one to confirm, or all met.
+    "eligible_not_met": {"fr": "pas encore éligible d'après ce que vous m'avez dit",
+                         "en": "not eligible yet on what you told me"},
+    "eligible_unknown": {"fr": "éligibilité à confirmer", "en": "eligibility to be confirmed"},
+    "eligible_met": {"fr": "a priori éligible", "en": "eligible as far as I can tell"},
     "verdict_met": {"fr": "rempli", "en": "met"},
     "verdict_not_met": {"fr": "non rempli", "en": "not met"},
     "verdict_unknown": {"fr": "à préciser", "en": "to be confirmed"},
@@ -205,10 +210,12 @@ def eligibility_text(levers: list[dict[str, Any]], lang: str) -> list[str]:
     first (meeting its criteria does not reopen it)."""
     sep, lines = (" : " if lang == "fr" else ": "), []
     for lv in levers:
-        verdicts = [f"{c['name']} ({t('verdict_' + c['verdict'], lang)})" for c in lv.get("criteria") or []
-                    if c.get("verdict") in ("met", "not_met", "unknown")]
+        judged = [c for c in lv.get("criteria") or [] if c.get("verdict") in ("met", "not_met", "unknown")]
+        verdicts = [f"{c['name']} ({t('verdict_' + c['verdict'], lang)})" for c in judged]
         said = (' ; ' if lang == 'fr' else '; ').join(verdicts) or t('no_criteria', lang)
-        lines.append(f"• {_named(lv, lang)}{sep}{said}")
+        worst = next((v for v in ("not_met", "unknown", "met") if any(c["verdict"] == v for c in judged)), None)
+        verdict = f"{t('eligible_' + worst, lang)} — " if worst else ""
+        lines.append(f"• {_named(lv, lang)}{sep}{verdict}{said}")
     return lines
 
 

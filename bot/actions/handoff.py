@@ -164,18 +164,24 @@ class ActionAddHandoffNote(Action):
 
 
 class ActionAmendHandoff(Action):
-    """Contact details given once a request is filed: an address corrects the request ("je me suis trompée
-    d'email, c'est …"); anything else (a name alone) is told how to correct or withdraw it."""
+    """Contact details given once a request is filed correct the request: an address ("je me suis trompée
+    d'email, c'est …"), else a name the NLU found ("je me suis trompé de nom, c'est Julien Moreno"); anything else
+    is told how to correct or withdraw it."""
 
     def name(self) -> str:
         return "action_amend_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        email = _address(typed_text(tracker))
+        text = typed_text(tracker)
+        email = _address(text)
         if EMAIL.match(email) and not unsafe_character(email):
-            return await amend_filed(dispatcher, tracker, email)
+            return await amend_filed(dispatcher, tracker, "email", email)
         if email:  # an address, but not a valid one: said, the request unchanged
             dispatcher.utter_message(response="utter_invalid_email")
             return []
+        name = next((str(e.get("value")) for e in tracker.latest_message.get("entities") or []
+                     if e.get("entity") == "person_name" and e.get("value")), "")
+        if name and not name_problem(name) and not unsafe_character(text, allow_whitespace=True):
+            return await amend_filed(dispatcher, tracker, "person_name", tidy_name(name))
         dispatcher.utter_message(response="utter_handoff_amend_how", ref=tracker.get_slot("handoff_ref"))
         return []

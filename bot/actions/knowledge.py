@@ -4,6 +4,7 @@ question is answered, through the API's /ask when nothing more specific applies.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from guichet_contract import PayloadType
@@ -38,7 +39,11 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
         res = await get_client().ask(question, lang, shown)
         if res.get("follow_up") == "guide" and may_guide and not tracker.active_loop.get("name"):
             return chosen_meaning("describe_project")
-        if res.get("follow_up") in FROM_PROFILE and await follow_up(dispatcher, tracker, res, lang):
+        # Answered from the profile; a lever named ("on est éligible au PECAN ?"): its conditions as the knowledge
+        # says them follow the verdict, with their sources (some, "présumé innovant", no profile can tell).
+        if res.get("follow_up") in FROM_PROFILE and await follow_up(dispatcher, tracker, res, lang) and not (
+            res.get("citations")
+        ):
             return []
         if res.get("follow_up") == "reply":  # when an advisor answers: this deployment's figure
             dispatcher.utter_message(text=t("reply_time", lang, days=settings().advisor_reply_days))
@@ -101,11 +106,18 @@ async def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, res: dic
     if kind == "project":
         dispatcher.utter_message(text=t("project_known", lang, summary=summary))
         return True
-    routed = await get_client().route(tracker.get_slot("project_text") or None, profile, lang)
+    about = ids if kind == "eligible" else None  # a lever named ("on est éligible au PECAN ?"), shown or not
+    routed = await get_client().route(tracker.get_slot("project_text") or None, profile, lang, about)
     chosen = {lv["id"]: lv for lv in routed.get("levers") or []}
     left = {x["id"]: x for x in routed.get("excluded") or []}
-    lines = (why_text if kind == "why" else eligibility_text)([chosen[i] for i in ids if i in chosen], lang)
-    lines += [t("not_shown", lang, name=left[i]["name"], why=left[i]["why"]) for i in ids if i in left]
+    if kind == "eligible":
+        # Asking about a lever says the founder wants what it answers: its need is not held against them.
+        asked = {x["id"]: {**x, "criteria": [c for c in x["criteria"] if c.get("slot") != "needs"]}
+                 for x in routed.get("asked") or []}
+        lines = eligibility_text([chosen.get(i) or asked[i] for i in ids if i in chosen or i in asked], lang)
+    else:
+        lines = why_text([chosen[i] for i in ids if i in chosen], lang)
+        lines += [t("not_shown", lang, name=left[i]["name"], why=left[i]["why"]) for i in ids if i in left]
     if not lines:
         return False
     outro = [t("eligible_outro", lang)] if kind == "eligible" else []
@@ -217,6 +229,14 @@ class ActionGreet(Action):
         dispatcher.utter_message(response="utter_greet", privacy=notice)
         events: list[EventType] = [] if said else [SlotSet("privacy_said", True)]
         text = typed_text(tracker)
-        if is_question(text) and not patient_data_warning(dispatcher, tracker, text):
+        said_more = len(_GREETING.sub("", text).split()) >= SAID_MORE
+        if (is_question(text) or said_more) and not patient_data_warning(dispatcher, tracker, text):
             events += await answer(dispatcher, tracker, text)
         return events
+
+
+# A greeting that goes on ("Bonjour, je voudrais que vous supprimiez toutes mes données svp") asks something even
+# without a question's form: from this many words after the greeting, the message is answered too.
+_GREETING = re.compile(r"^\W*(re-?)?(bonjour|bonsoir|salut|coucou|hello|hi|hey|good (morning|afternoon|evening))\b\W*",
+                       re.IGNORECASE)
+SAID_MORE = 4

@@ -41,6 +41,7 @@ show please know get make yeah yep nope
 _TELLING_FR = FR - EN
 _TELLING_EN = EN - FR
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # a figure glued to a unit (20m) is no word
+_WORD_ANY_CASE = re.compile(_WORD.pattern, re.IGNORECASE)
 # An English contraction: the letters after the apostrophe are English ("let's", "don't", "I'm", "we're").
 _EN_CONTRACTION = re.compile(r"^([a-z]{2,}|i)'(s|t|re|ve|ll|m|d)$")
 _ACCENTED = re.compile(r"[éèêàùçôîûëïœ]", re.IGNORECASE)
@@ -58,6 +59,11 @@ def _scores(text: str) -> tuple[int, int, int]:
     the number of words."""
     fr, en = 2 * len(_ACCENTED.findall(text)), 0
     tokens = _WORD.findall(fold(text))
+    # An acronym in a text written in lower case ("CE class IIa", "la HAS") is a name, not a function word: "CE"
+    # is no French "ce". In a text typed all in capitals, every word counts.
+    if any(c.islower() for c in text):
+        typed = _WORD_ANY_CASE.findall(fold(text, lower=False))
+        tokens = [t.lower() for t in typed if not (t.isupper() and len(t) > 1)]
     for token in tokens:
         contraction = _EN_CONTRACTION.match(token)
         parts = [contraction.group(1)] if contraction else [p for p in token.split("'") if p]

@@ -221,6 +221,7 @@ def test_the_filing_conversation_corrects_the_address_of_its_case(env) -> None:
     assert client.patch(f"/handoffs/{ref}", json={**change, "email": "ana@"}, headers=SERVICE).status_code == 422
     assert client.patch(f"/handoffs/{ref}", json={**change, "email": "ana\u202e@example.org"},
                         headers=SERVICE).status_code == 422
+    assert client.patch(f"/handoffs/{ref}", json={"conversation_id": who}, headers=SERVICE).status_code == 422
     r = client.patch(f"/handoffs/{ref}", json=change, headers=SERVICE)
     assert r.status_code == 200 and r.json() == {"reference": ref, "status": "open"}
     with client.app.state.sessions() as s:
@@ -228,6 +229,14 @@ def test_the_filing_conversation_corrects_the_address_of_its_case(env) -> None:
         assert case.email == "ana.lopez@example.org" and case.name == "Ana Lopez"
         assert [t["intent"] for t in case.transcript if t.get("intent") == "amended"] == ["amended"]
         assert "ana.lopez@example.org" not in str(case.transcript)  # the case holds it, once
+    r = client.patch(f"/handoffs/{ref}", json={"conversation_id": who, "name": "  Ana   López "}, headers=SERVICE)
+    assert r.status_code == 200
+    assert client.patch(f"/handoffs/{ref}", json={"conversation_id": who, "name": "Ana\u202eLópez"},
+                        headers=SERVICE).status_code == 422
+    with client.app.state.sessions() as s:
+        case = s.scalar(select(Handoff).where(Handoff.reference == ref))
+        assert case.name == "Ana López" and case.email == "ana.lopez@example.org"
+        assert [t["text"] for t in case.transcript if t.get("intent") == "amended"][-1].startswith("[nom corrigé")
 
 
 def test_a_closed_case_keeps_its_address(env) -> None:

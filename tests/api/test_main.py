@@ -54,6 +54,16 @@ def test_route_contract_shape(client: TestClient) -> None:
     assert {"excluded", "profile", "missing"} <= set(body)
 
 
+def test_route_gives_a_lever_asked_about_with_its_verdicts(client: TestClient) -> None:
+    """`about`: the levers a founder asks about, recommended or not, with their criteria's verdicts; ids only."""
+    body = client.post("/route", json={"text": "Notre start-up cherche un financement pour son logiciel",
+                                       "about": ["trial"]}).json()
+    (asked,) = body["asked"]
+    assert asked["id"] == "trial" and asked["recommended"] is False and asked["criteria"][0]["slot"]
+    assert client.post("/route", json={"text": "financement", "about": ["Trial!"]}).status_code == 422
+    assert client.post("/route", json={"text": "financement", "about": ["a"] * 6}).status_code == 422
+
+
 def test_route_with_profile_only(client: TestClient) -> None:
     """A profile without text is routed on its needs."""
     body = client.post("/route", json={"profile": {"needs": ["evidence"], "medical_device": True}}).json()

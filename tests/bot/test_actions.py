@@ -23,6 +23,10 @@ CASES = [
     "skip_in_form",
     "confirm_again_unchanged",
     "confirm_after_questions",
+    "eligible_named",
+    "eligible_named_no_project",
+    "greet_with_request",
+    "greet_alone",
 ]
 
 
@@ -128,3 +132,24 @@ def test_after_a_skipped_question_no_other_is_asked(report: dict) -> None:
 def test_after_the_forms_questions_the_levers_come_with_the_summary(report: dict) -> None:
     case = report["confirm_after_questions"]
     assert said(case).startswith("utter_profile_line | Voici les leviers") and slots(case)["recommended"]
+
+
+def test_eligibility_to_a_named_lever_is_checked_against_the_profile(report: dict) -> None:
+    """tester10's t1036 (and tester8's t840): "on vise le PECAN, on est éligible ?" was answered with the generic
+    conditions. The lever is asked `about` of /route and its verdicts for this founder said, the need it answers
+    not held against them; with no project known yet, the API's answer (the conditions) is said."""
+    case = report["eligible_named"]
+    route = next(c for c in case["calls"] if c[0] == "route")
+    assert route[-1] == ["pecan"]
+    text = said(case)
+    assert "PECAN" in text and "Marquage CE déjà obtenu" in text and "Cherche un remboursement" not in text
+    assert text.index("pas encore éligible") < text.index("Quatre conditions.")  # the verdict, then the conditions
+    assert said(report["eligible_named_no_project"]).startswith("Quatre conditions.")
+
+
+def test_a_greeting_that_goes_on_is_answered_too(report: dict) -> None:
+    """tester10's t1003: "Bonjour, je voudrais que vous supprimiez toutes mes données svp" got the welcome only."""
+    case = report["greet_with_request"]
+    assert [c[0] for c in case["calls"]] == ["ask"]
+    assert said(case).startswith("utter_greet") and "effacer la conversation" in said(case)
+    assert report["greet_alone"]["calls"] == [] and said(report["greet_alone"]) == "utter_greet"

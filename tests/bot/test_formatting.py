@@ -36,14 +36,20 @@ def test_a_card_says_where_its_lever_stands_only_when_it_must() -> None:
 
 
 def test_why_and_eligibility_follow_ups_read_the_routed_levers() -> None:
-    """"Pourquoi ?" lists each lever's reasons; "je suis éligible ?" each criterion with its verdict."""
+    """"Pourquoi ?" lists each lever's reasons; "je suis éligible ?" the lever's verdict first (a criterion not met:
+    not eligible yet; one to confirm: to be confirmed; all met: eligible), then each criterion with its verdict."""
     routed = {**LEVER, "criteria": [{"name": "Start-up", "verdict": "met"}, {"name": "Marqué CE", "verdict": "unknown"},
                                     {"name": "Moins d'un an", "verdict": "not_met"}]}
     assert why_text([routed], "fr") == ["• Accès au marché : Étapes qui vous concernent : PECAN ; Besoin"]
     assert eligibility_text([routed], "en") == [
-        "• Accès au marché: Start-up (met); Marqué CE (to be confirmed); Moins d'un an (not met)"]
+        "• Accès au marché: not eligible yet on what you told me — Start-up (met); Marqué CE (to be confirmed); "
+        "Moins d'un an (not met)"]
+    unsure = {**routed, "criteria": routed["criteria"][:2]}
+    assert "éligibilité à confirmer — Start-up (rempli)" in eligibility_text([unsure], "fr")[0]
+    met = {**routed, "criteria": routed["criteria"][:1]}
+    assert eligibility_text([met], "fr") == ["• Accès au marché : a priori éligible — Start-up (rempli)"]
     assert eligibility_text([{**LEVER, "criteria": []}], "fr") == [
         "• Accès au marché : aucun critère d'éligibilité n'est indiqué pour ce levier"]
     closed = {**routed, "status": {"text": "clos (information de mars 2024)", "told": True}}
     assert eligibility_text([closed], "fr")[0].startswith(
-        "• Accès au marché (Où en est-on : clos (information de mars 2024)) : Start-up (rempli)")
+        "• Accès au marché (Où en est-on : clos (information de mars 2024)) : pas encore éligible")

@@ -159,10 +159,20 @@ def test_an_address_given_after_filing_corrects_the_request_and_passes_through_t
     founder is told where the advisor will write, and the address passes through the `email` slot, set then
     cleared, so that the tracker store keeps it nowhere (bot/redaction.py scrubs what that slot held)."""
     case = report["amend_address"]
-    assert case["calls"] == [["handoff_amend", "GU-7K2P", "conv-42", "marie.curie@exemple.fr"]]
-    assert said(case) == ["utter_handoff_amended"]
+    assert case["calls"] == [["handoff_amend", "GU-7K2P", "conv-42", {"email": "marie.curie@exemple.fr"}]]
+    assert said(case) == ["utter_handoff_email_amended"]
     assert case["said"][0]["kwargs"] == {"email": "marie.curie@exemple.fr", "ref": "GU-7K2P"}
     assert [(e["name"], e["value"]) for e in case["events"]] == [("email", "marie.curie@exemple.fr"), ("email", None)]
+
+
+def test_a_name_given_after_filing_corrects_the_name_through_the_name_slot(report: dict) -> None:
+    """"je me suis trompée de nom, c'est Marie Sklodowska" (the NLU's name entity): the name is corrected, tidied,
+    and passes through `person_name` so that the store keeps it nowhere."""
+    case = report["amend_name"]
+    assert case["calls"] == [["handoff_amend", "GU-7K2P", "conv-42", {"name": "Marie Sklodowska"}]]
+    assert said(case) == ["utter_handoff_name_amended"]
+    assert [(e["name"], e["value"]) for e in case["events"]] == [("person_name", "Marie Sklodowska"),
+                                                                  ("person_name", None)]
 
 
 def test_a_closed_or_vanished_request_is_said_so(report: dict) -> None:
@@ -170,7 +180,7 @@ def test_a_closed_or_vanished_request_is_said_so(report: dict) -> None:
     assert said(report["amend_closed"]) == ["utter_handoff_closed"]
     assert said(report["amend_gone"]) == ["utter_no_handoff_filed"]
     assert ("handoff_ref", None) in [(e["name"], e["value"]) for e in report["amend_gone"]["events"]]
-    assert said(report["amend_api_down"]) != ["utter_handoff_amended"]
+    assert said(report["amend_api_down"]) != ["utter_handoff_email_amended"]
 
 
 def test_a_name_alone_or_a_broken_address_after_filing_changes_nothing(report: dict) -> None:

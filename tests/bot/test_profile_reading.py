@@ -81,6 +81,10 @@ def test_a_change_is_said_back_alone() -> None:
         ("non en fait on a déjà le marquage CE", "non en fait on a déjà le marquage CE", ""),
         ("on cherche un financement ou des données", "on cherche un financement ou des données", ""),
         ('/inform{"stage":"idea"}', "", ""),
+        # the asking word last (tester10's "ok et tu sers a quoi"); a closing "quoi" alone is a filler
+        ("ok et tu sers a quoi", "", "ok et tu sers a quoi"),
+        ("et pour le marquage CE on fait comment", "", "et pour le marquage CE on fait comment"),
+        ("on a une appli de suivi quoi", "on a une appli de suivi quoi", ""),
     ],
 )
 def test_a_message_is_split_into_what_it_states_and_what_it_asks(text: str, stated: str, asked: str) -> None:

@@ -140,6 +140,9 @@ def test_the_resolver_takes_the_closest_name_or_nothing(levers: list[dict], phra
         ("ok", None),
         ("IRM", None),
         ("20M users", None),
+        # an acronym is a name: "CE" is no French "ce" (tester10's English founder was answered in French)
+        ("startup, DTx for chronic pain, CE class IIa, want reimbursement", "en"),
+        ("JE VEUX UN FINANCEMENT", "fr"),  # typed all in capitals, every word counts
     ],
 )
 def test_one_language_detector_for_both_sides(text: str, lang: str | None) -> None:

@@ -263,3 +263,55 @@ def test_a_card_says_where_its_lever_stands_when_it_must(real_brain: Brain) -> N
     regulation = real_brain.route("notre appli est-elle un dispositif médical ? besoin réglementaire", lang="fr")
     running = [lv for lv in regulation["levers"] if lv["status"]["value"] in {"in-force", "recurring"}]
     assert running and not any(lv["status"]["told"] for lv in running if lv["id"] != "tiers-lieux")
+
+
+@pytest.mark.parametrize(
+    ("question", "lever"),
+    [
+        ("je suis éligible à la PECAN ?", "pecan"),
+        ("on vise le PECAN, on est éligible ?", "pecan"),
+        ("are we eligible for i-Nov?", "i-nov"),
+        ("on est éligible à la bourse french tech ?", "bourse-french-tech"),
+    ],
+)
+def test_eligibility_to_a_named_lever_is_marked_for_the_profile(real_brain: Brain, question: str, lever: str) -> None:
+    """Whether the founder is eligible to a lever the question names depends on their profile, which the bot holds:
+    the answer (the conditions) is marked `eligible` with that lever; a longer message stays a knowledge question."""
+    reply = real_brain.ask(question)
+    assert reply["follow_up"] == "eligible" and reply["levers"] == [lever] and reply["found"]
+    long = ("Notre appli de télésurveillance du diabète gestationnel pas encore marquée CE est-elle éligible à la "
+            "PECAN ?")
+    assert real_brain.ask(long).get("follow_up") is None
+
+
+def test_route_gives_the_levers_asked_about_with_their_verdicts(real_brain: Brain) -> None:
+    """A lever asked about comes with its criteria's verdicts, recommended or not ("pas encore CE": not met)."""
+    routed = real_brain.route("startup, télésurveillance du diabète, en pilote, pas encore CE", about=["pecan"])
+    (asked,) = routed["asked"]
+    assert asked["id"] == "pecan" and asked["recommended"] is False
+    assert {c["slot"]: c["verdict"] for c in asked["criteria"]}["ce_marked"] == "not_met"
+    assert real_brain.route("startup, télésurveillance du diabète")["asked"] == []
+
+
+def test_a_fiche_made_for_one_kind_of_question_does_not_answer_another(real_brain: Brain) -> None:
+    """A fiche whose phrasings ask how many (apps listed in the catalogue) answered "how do we get listed?" (blind9's
+    b910): asked another kind of answer, such a fiche steps back; asked its own kind, it answers."""
+    terms = real_brain.terms("fr")
+    assert terms["reg-mes-catalogue-how-many-apps"].kinds == {"count"}
+    how = real_brain.ask("Comment on fait pour faire référencer notre appli dans le catalogue de Mon espace santé ?")
+    assert how["fiche"] != "reg-mes-catalogue-how-many-apps"
+    many = real_brain.ask("Combien d'applications sont référencées au catalogue de Mon espace santé ?")
+    assert many["fiche"] == "reg-mes-catalogue-how-many-apps"
+
+
+def test_the_first_step_and_the_amounts_after_cards_come_from_the_levers_shown(real_brain: Brain) -> None:
+    """tester10's t1017 and t1018: "et c'est combien ?" and "c'est quoi la 1ère étape concrètement ?" after cards got
+    "I don't know". Each lever's first next step as its card says it; the amounts a project can get, dated and
+    cited, a national envelope named as such."""
+    step = real_brain.ask("et pr nous c'est quoi la 1ere etape concrètement ?", context=["tiers-lieux"])
+    assert step["follow_up"] == "step" and step["answer"].startswith("Tiers-lieux d'expérimentation")
+    amount = real_brain.ask("et c'est combien ?", context=["bpifrance-innovation"])
+    assert amount["follow_up"] == "amount" and "30 000 €" in amount["answer"] and amount["citations"]
+    envelope = real_brain.ask("how much can we get?", context=["tiers-lieux"])
+    assert "(national envelope)" in envelope["answer"]
+    assert real_brain.ask("c'est quoi la première étape ?").get("follow_up") is None  # nothing shown

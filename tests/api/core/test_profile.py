@@ -282,6 +282,34 @@ def test_questions_on_what_guichet_holds_of_the_founder(vocab, message: str, kin
     assert extract(message, vocab).about_guichet == kind
 
 
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("je veux annuler ma demande", "withdraw"),
+        ("annulez ma demande de contact svp", "withdraw"),
+        ("finalement je ne veux plus être recontacté", "withdraw"),
+        ("actually cancel it, we found what we needed", "withdraw"),
+        ("actually, cancel the whole request please", "withdraw"),
+        ("comment annuler ma demande de subvention i-Nov ?", None),
+        ("how do I withdraw my request for funding?", None),
+        ("Bonjour, je voudrais que vous supprimiez toutes mes données svp", "erase"),
+        ("can you delete it now?", "erase"),
+        ("c'est quoi la durée de conservation de mes données ?", "data"),
+        ("la durée de conservation des données de santé chez un hébergeur HDS ?", None),
+        ("vous pouvez m'appeler plutot ? 06 12 34 56 78", "contact"),
+        ("can you call me instead?", "contact"),
+        # the price of what was just discussed, not of the service
+        ("et ca coute combien en gros ?", None),
+        ("faut-il payer pour le marquage CE ?", None),
+        ("faut-il payer ?", "price"),
+    ],
+)
+def test_withdrawing_erasing_keeping_and_calling_are_about_guichet(vocab, message: str, kind: str | None) -> None:
+    """tester10's phrasings: a request withdrawn, data erased, the retention asked in words, a call asked for; a
+    withdrawal or a cost that belongs to a scheme stays a question for the knowledge base."""
+    assert extract(message, vocab).about_guichet == kind
+
+
 def test_general_knowledge_is_off_topic_and_selling_is_on_the_market(vocab) -> None:
     assert extract("Quelle est la capitale de l'Australie ?", vocab).off_topic
     assert not extract("on cherche du capital pour notre startup", vocab).off_topic

@@ -30,6 +30,9 @@ LABELS = {"prototype": "Prototype", "marketed": "Sur le marché", "startup": "St
 PROFILE_KEYS = ("stage", "organisation_type", "product_kind", "medical_device", "ce_marked", "ai")
 MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
 ROUTED = [{"id": "bpifrance-innovation", "name": "Aide", "reasons": [], "criteria": []}]
+# The criteria /route gives a lever asked `about`: a need (not held against a founder who asks), a mark not held.
+ASKED_CRITERIA = [{"id": "wants", "name": "Cherche un remboursement", "slot": "needs", "verdict": "not_met"},
+                  {"id": "ce", "name": "Marquage CE déjà obtenu", "slot": "ce_marked", "verdict": "not_met"}]
 
 
 class FakeClient:
@@ -55,11 +58,12 @@ class FakeClient:
             status = 404 if self.gone else 409 if self.rejected is True else int(self.rejected)
             raise ApiRejected(f"HTTP {status}", status)
 
-    async def route(self, text, profile, lang):
-        self._call("route", text, profile)
+    async def route(self, text, profile, lang, about=None):
+        self._call("route", text, profile, *([about] if about else []))
         read = {k: None for k in PROFILE_KEYS}
+        asked = [{"id": i, "name": i.upper(), "recommended": False, "criteria": ASKED_CRITERIA} for i in about or []]
         return {"in_scope": self.in_scope, "profile": {**read, "needs": [], **(self.read if text else profile)},
-                "ask": self.to_ask, "levers": self.levers}
+                "ask": self.to_ask, "levers": self.levers, "asked": asked}
 
     async def roadmap(self, text, profile, lang):
         self._call("roadmap", text)
@@ -92,8 +96,8 @@ class FakeClient:
         self._call("handoff_note", reference, conversation_id, text)
         return {"reference": reference}
 
-    async def handoff_amend(self, reference, conversation_id, email):
-        self._call("handoff_amend", reference, conversation_id, email)
+    async def handoff_amend(self, reference, conversation_id, **change):
+        self._call("handoff_amend", reference, conversation_id, change)
         return {"reference": reference, "status": "open"}
 
     async def handoff_withdraw(self, reference, conversation_id):

@@ -12,12 +12,13 @@ from typing import Any
 
 from action_fixtures import FakeClient, report, tracker
 
+CITED = {"n": 1, "title": "PECAN", "publisher": "Ministère", "date": "2024-04-25", "url": "https://sante.gouv.fr/"}
 CONFIRMING = {"stage": "prototype", "organisation_type": "startup", "product_kind": "software",
               "needs": ["funding-innovation"], "yes_no": "profile"}
 
 
 def cases() -> dict[str, Any]:
-    from actions.knowledge import ActionAnswerQuestion, ActionExplainLever
+    from actions.knowledge import ActionAnswerQuestion, ActionExplainLever, ActionGreet
     from actions.qualification import ActionPrefillProfile, ValidateQualificationForm
     from actions.recommendation import ActionConfirmProfile
 
@@ -67,6 +68,22 @@ def cases() -> dict[str, Any]:
                                     tracker("oui", "affirm", {**CONFIRMING, "yes_no": "nothing"}, events=[
                                         {"event": "action", "name": "action_prefill_profile"},
                                         {"event": "slot", "name": "requested_slot", "value": "stage"}])),
+        # a greeting that goes on asks something even without a question's form; a bare greeting asks nothing
+        "greet_with_request": (ActionGreet(), FakeClient(ask={"answer": "L'équipe peut effacer la conversation.",
+                                                               "in_scope": True, "found": True, "citations": []}),
+                               tracker("Bonjour, je voudrais que vous supprimiez toutes mes données svp", "greet")),
+        "greet_alone": (ActionGreet(), FakeClient(), tracker("bonjour !", "greet")),
+        # "on vise le PECAN, on est éligible ?": the API marks it, the lever's verdicts for this founder are said
+        "eligible_named": (ActionAnswerQuestion(),
+                           FakeClient(ask={"answer": "Quatre conditions.", "in_scope": True, "found": True,
+                                           "citations": [CITED], "follow_up": "eligible", "levers": ["pecan"]}),
+                           tracker("on vise le PECAN, on est éligible ?", "ask_question",
+                                   {**CONFIRMING, "yes_no": "nothing", "ce_marked": False})),
+        "eligible_named_no_project": (ActionAnswerQuestion(),
+                                      FakeClient(ask={"answer": "Quatre conditions.", "in_scope": True,
+                                                      "found": True, "citations": [], "follow_up": "eligible",
+                                                      "levers": ["pecan"]}),
+                                      tracker("je suis éligible à la PECAN ?", "ask_question")),
     }
 
 
