@@ -332,13 +332,17 @@ NATIONAL = {"fr": "enveloppe nationale", "en": "national envelope"}
 
 
 def amount_named(name: str, amount: Amount, lang: str) -> str:
-    """"<lever>: <the amount's label>", the lever named "(national envelope)" when the figure is a whole
-    country's budget."""
-    label = amount.label.get(lang).rstrip(". ")
+    """"<lever>: <the amount's label>"."""
+    label = amount_label(amount, lang)
     if label[:2].istitle():  # "Jusqu'à…" after a colon: "jusqu'à…" (an acronym stays as it is)
         label = label[0].lower() + label[1:]
+    return f"{short_name(name)}{' : ' if lang == 'fr' else ': '}{label}"
+
+
+def amount_label(amount: Amount, lang: str) -> str:
+    """An amount's label, "(national envelope)" added when the figure is a whole country's budget."""
     scope = f" ({NATIONAL['en' if lang == 'en' else 'fr']})" if amount.scope == "national" else ""
-    return f"{short_name(name)}{scope}{' : ' if lang == 'fr' else ': '}{label}"
+    return f"{amount.label.get(lang).rstrip('. ')}{scope}"
 
 
 def short_name(name: str) -> str:

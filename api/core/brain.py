@@ -345,10 +345,14 @@ class Brain:
         pairs = [(lv, a) for lv in levers for a in lv.amounts]
         own = [(lv, a) for lv, a in pairs if a.scope == "per-project"]
         picked = (own or [(lv, a) for lv, a in pairs if a.scope == "national"])[:FOLLOW_UP_AMOUNTS]
-        return [
-            Statement(f"{answerer.amount_named(lv.name.get(lang), a, lang)}.", (a.source,), a.as_of, lever_id=lv.id)
-            for lv, a in picked
-        ]
+        said: list[Statement] = []
+        previous = None
+        for lv, a in picked:  # a lever is named once, before its first amount
+            first = lv.id != previous
+            text = answerer.amount_named(lv.name.get(lang), a, lang) if first else answerer.amount_label(a, lang)
+            said.append(Statement(f"{text[0].upper()}{text[1:]}.", (a.source,), a.as_of, lever_id=lv.id))
+            previous = lv.id
+        return said
 
     def _compared(self, question: str, lang: str, today: dt.date, match: FicheMatch | None = None) -> dict | None:
         """A message comparing two subjects ("i-Lab vs i-Nov", "forfait innovation ou PECAN ?"): each one's
