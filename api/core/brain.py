@@ -95,7 +95,7 @@ class Brain:
         self, text: str | None, profile: Profile | None = None, lang: str | None = None, about: Sequence[str] = ()
     ) -> dict:
         """Rank the levers for a message and/or a profile (the profile's known values win over the text); `about`:
-        levers the founder asks about, whose criteria verdicts come with them if they are not recommended."""
+        levers the founder asks about, returned in `asked` with their criteria's verdicts, recommended or not."""
         given = profile or Profile()
         if text and text.strip():
             text = expand_shorthand(text, self.catalogue.vocab)
@@ -308,30 +308,25 @@ class Brain:
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
         if (len(words) > FOLLOW_UP_WORDS and kind not in WHOLE_MESSAGE) or not (shown or kind == "project"):
             return None
+        said: list[Statement] = []
         if kind == "step":  # "c'est quoi la première étape ?": each lever's first next step, as its card says
             sep = " : " if lang == "fr" else ": "
             said = [Statement(f"{answerer.short_name(lv.name.get(lang))}{sep}{lv.next_steps.get(lang)[0]}", ())
                     for lv in shown if lv.next_steps.get(lang)]
-            if not said:
-                return None
-            body = answerer.answer_body(said, self.catalogue, lang, today)
-            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
-                    "follow_up": kind}
-        if kind == "amount":  # "et c'est combien ?": what one project can get, each figure dated
+        elif kind == "amount":  # "et c'est combien ?": what one project can get, each figure dated
             said = self._amounts(shown, lang)
-            if not said:
-                return None
-            body = answerer.answer_body(said, self.catalogue, lang, today)
-            return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
-                    "follow_up": kind}
-        if kind == "status":
+        elif kind == "status":
             said = [
                 Statement(f"{lv.name.get(lang)}{' : ' if lang == 'fr' else ': '}{lv.status.line(lang)}.",
                           (lv.status.source, *lv.status.note_sources), lv.status.known_on, lever_id=lv.id)
                 for lv in shown
             ]
+        if kind in ("step", "amount", "status"):  # said from the levers' own records, dated and cited
+            if not said:
+                return None
             body = answerer.answer_body(said, self.catalogue, lang, today)
-            body["answer"] = f"{body['answer']} {answerer.FOLLOW_UP['check'][lang]}"
+            if kind == "status":
+                body["answer"] = f"{body['answer']} {answerer.FOLLOW_UP['check'][lang]}"
             return {**body, "found": True, "in_scope": True, "lang": lang, "fiche": None, "status": None,
                     "follow_up": kind}
         text = answerer.FOLLOW_UP[kind][lang].format(names=", ".join(lv.name.get(lang) for lv in shown))
