@@ -1,4 +1,4 @@
-"""The request this conversation filed (slot `handoff_ref`): its address corrected, or the request withdrawn.
+"""The request this conversation filed (slot `handoff_ref`): its address or name corrected, or the request withdrawn.
 
 The API only lets the conversation that filed a case change it. The address or name typed for a correction never
 stays in the tracker store: it passes through its contact slot (`email`, `person_name`), which the store keeps only

@@ -71,7 +71,7 @@ class ValidateHandoffForm(FormValidationAction):
     async def validate_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         email = _address(str(value or ""))
-        if EMAIL.match(email) and not unsafe_character(email):
+        if _valid(email):
             return {"email": email}
         text = typed_text(tracker)
         if intent_of(tracker) in ("dont_know", "deny", "affirm") or is_question(text) or is_withdrawal(text):
@@ -97,6 +97,11 @@ def _a_sentence(tracker: Tracker) -> bool:
     named = any(e.get("entity") == "person_name" for e in tracker.latest_message.get("entities") or [])
     return (not named and intent_of(tracker) not in CONTACT_INTENTS
             and len(typed_text(tracker).split()) >= NAME_WORDS)
+
+
+def _valid(email: str) -> bool:
+    """An address the form accepts: well formed, without control or bidi characters."""
+    return bool(EMAIL.match(email)) and not unsafe_character(email)
 
 
 def _address(text: str) -> str:
@@ -174,7 +179,7 @@ class ActionAmendHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = typed_text(tracker)
         email = _address(text)
-        if EMAIL.match(email) and not unsafe_character(email):
+        if _valid(email):
             return await amend_filed(dispatcher, tracker, "email", email)
         if email:  # an address, but not a valid one: said, the request unchanged
             dispatcher.utter_message(response="utter_invalid_email")
