@@ -138,16 +138,39 @@ _WH = re.compile(
     r"which|where|why)\b",
     re.IGNORECASE,
 )
+# The word, with what follows it up to a colon when it qualifies it ("Non pour le stockage :", "Yes in principle:").
 _YES_NO_OPENING = re.compile(
-    r"^(oui|non|yes|no)\b(\s*(,|:|;|-|–)\s*|\s+(?=si\b|if\b|dès\b|from\b|pas\b|not\b))", re.IGNORECASE
+    r"^(oui|non|yes|no)\b(\s*(,|:|;|-|–)\s*(?:mais\s+|but\s+)?|\s+(?=si\b|if\b|dès\b|from\b|pas\b|not\b)|"
+    r"\s+(?:pour|en|sur|par|avec|for|in|as|with)\b[^:.;?!\[]{0,40}:\s*)",
+    re.IGNORECASE,
 )
+# A question asked the other way round from the phrasing a fiche matched ("doit-on stocker en Europe ?" of "peut-on
+# stocker hors d'Europe ?"): its yes is the fiche's no. One of these words makes a sentence negative ("optional",
+# "still voluntary?": not required).
+_NEGATIVE = re.compile(
+    r"\b(?:pas|jamais|aucune?|rien|hors|sans|interdite?s?|facultati(?:f|ve)s?|optionnel(?:le)?s?|volontaires?|not|never|"
+    r"no longer|without|outside|cannot|forbidden|optional|voluntary)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+_EITHER_WAY = re.compile(r"\b(?:ou|or)\s+(?:pas|not)\b", re.IGNORECASE)  # "DM ou pas ?" asks both ways
+
+
+def _negative(text: str) -> bool:
+    return bool(_NEGATIVE.search(_EITHER_WAY.sub(" ", text)))
+
+
 _YES_NO_ASKED = re.compile(r"\best-ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
 
 
-def without_yes_no(statements_: list[Statement], question: str) -> list[Statement]:
-    """The first statement without its opening "Oui"/"Non" when the (first) question is no yes/no question."""
+def without_yes_no(statements_: list[Statement], question: str, phrasing: str = "") -> list[Statement]:
+    """The first statement without its opening "Oui"/"Non" (and what qualifies it up to a colon: "Non pour le
+    stockage :") when the (first) question is no yes/no question, or asks it the other way round from the
+    fiche's `phrasing` it matched (one of the two negative, the other not)."""
     asked = next(iter(questions(question)), question.strip())
-    if not statements_ or not _WH.search(asked) or _YES_NO_ASKED.search(asked):
+    wh = bool(_WH.search(asked)) and not _YES_NO_ASKED.search(asked)
+    said = next(iter(questions(phrasing)), phrasing.strip())  # its first question, like the founder's
+    reversed_ = bool(phrasing) and _negative(asked) != _negative(said)
+    if not statements_ or not (wh or reversed_):
         return statements_
     first = statements_[0]
     m = _YES_NO_OPENING.match(first.text)
@@ -188,6 +211,11 @@ _NO_ANSWER = {
         "I don't know: Guichet's knowledge base holds no reliable information on \"{topic}\". "
         "An advisor of the single window can look for the answer with you."
     ),
+}
+# After a fiche whose sources answer only in part (Fiche.partial).
+PARTIAL = {
+    "fr": "Pour une réponse propre à votre cas, un conseiller du guichet peut chercher avec vous.",
+    "en": "For an answer specific to your case, an advisor of the single window can look into it with you.",
 }
 OUT_OF_SCOPE = {
     "fr": (

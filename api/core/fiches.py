@@ -116,6 +116,8 @@ class Fiche(Strict):
     levers: list[Code] = Field(default_factory=list)
     needs: list[Code] = Field(default_factory=list)
     status: FicheStatus | None = None
+    # The sources answer only in part (no official rate, no single price): the reply ends offering an advisor.
+    partial: bool = False
     sources: list[Code] = Field(min_length=1)
     as_of: dt.date  # the date of the latest statement the answer rests on
     last_verified: dt.date

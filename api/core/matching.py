@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from retrieval.analysis import fold, tokenize
 from retrieval.retriever import Retriever
 
-from .answerer import question_weights
+from .answerer import asking_part, question_weights
 from .fiches import Fiche, plain, statements
+from .periods import spans
 
 # Phrasings looked at from each ranking: French is matched lexically only (the packaged model is English), and
 # 12 left a fiche out once twelve new fiches had joined the base (their phrasings took the places); 18 measured
@@ -42,11 +43,16 @@ NAMED_ASIDE = 0.75
 # Kinoa") is not such a name.
 UNKNOWN_NAME = 0.75
 _NAME = re.compile(r"[A-ZÀ-Ý][\wà-ÿ-]{2,}")
+RARE_NAME = 5.0  # idf from which a name the question says is rare enough to be what it asks about
+NAME_MISSING = 0.5  # the confidence kept by a fiche that never says such a name
 _OWN = frozenset({"notre", "nos", "mon", "ma", "mes", "our", "my", "appelée", "appelé", "called", "named"})
 # A fiche most of whose phrasings ask one kind of answer (how many apps are listed, how long PECAN lasts) answers
 # that kind of question: asked something else of its subject ("comment être référencé ?", "the steps of PECAN"),
 # its confidence is multiplied by this.
 KIND_OTHER = 0.7
+# A phrasing saying another span of time than the question, in the same unit ("deux ans après" for "un an après
+# le lancement", which stemming reads alike): it asks about another period; its closeness is multiplied by this.
+SPAN_OTHER = 0.5
 NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
@@ -148,11 +154,14 @@ def match_fiche(
     dense_on = bool(ranked["dense"])
     asked = frozenset(tokenize(asking, lang)) if evidence else frozenset()
     phrasing: dict[str, tuple[float, str]] = {}
+    asked_spans = spans(question)
     for chunk, _ in ranked["lexical"][:CANDIDATES] + ranked["dense"][:CANDIDATES]:
         if exclude and chunk.id in exclude:
             continue
         lex = overlap(question, chunk.text, lang, weights, asked)
         conf = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * _squash(cos.get(chunk.id)) if dense_on else lex
+        if asked_spans and _other_span(asked_spans, spans(chunk.text)):
+            conf *= SPAN_OTHER
         fid = fiche_of(chunk.id)
         if conf > phrasing.get(fid, (-1.0, ""))[0]:
             phrasing[fid] = (conf, chunk.text)
@@ -173,6 +182,12 @@ def match_fiche(
     asked_here = asked & set(q)
     named = {t for m in NAMED.findall(question) for t in tokenize(m, lang)} & set(known)
     strangers = unknown_names(question, lang, weights, vocabulary)
+    # A rare name the question asks about (a company, a product: "Moovcare", "Withings") that a fiche never says:
+    # the fiche answers about its subject in general, not about that one. Only in the sentences that ask: "our AI
+    # tool is a SaMD. when does the AI Act apply?" tells what the product is.
+    # (An acronym, "SME", "GMED", weighs as NAMED does, by the fiche's phrasings.)
+    # A name the knowledge never says weighs the most (question_weights), and is as missing from every fiche.
+    rare_names = {t for t in asked_names(asking_part(question), lang, acronyms=False) if q.get(t, 0.0) >= RARE_NAME}
     scored = {}
     for fid, (conf, _) in phrasing.items():
         ft = terms.get(fid)
@@ -190,6 +205,8 @@ def match_fiche(
             score *= NAMED_ASIDE
         if strangers:
             score *= UNKNOWN_NAME
+        if rare_names - said:
+            score *= NAME_MISSING
         if kinds is not None and ft.kinds and not ft.kinds & kinds:
             score *= KIND_OTHER
         if evidence and not holds:
@@ -203,16 +220,29 @@ def match_fiche(
     return FicheMatch(best, round(scored[best], 4), phrasing[best][1])
 
 
-def unknown_names(question: str, lang: str, idf: Mapping[str, float], vocabulary: frozenset[str]) -> set[str]:
-    """Stems of the names within the question's sentences that neither the passages nor the fiches say."""
+def _other_span(asked: frozenset[tuple[int, str]], said: frozenset[tuple[int, str]]) -> bool:
+    """The phrasing says a span in a unit the question uses too, and none of the question's spans."""
+    units = {u for _, u in asked} & {u for _, u in said}
+    return bool(units) and not asked & said
+
+
+def asked_names(question: str, lang: str, acronyms: bool = True) -> set[str]:
+    """Stems of the names within the question's sentences (a capitalised word not opening one; `acronyms`: all
+    capitals too), but the founder's own product's ("notre appli Kinoa")."""
     words = question.split()
     names = [
         w
         for i, w in enumerate(words)
         if i and _NAME.match(w) and not words[i - 1].endswith((".", "!", "?", ":"))
-        and not _OWN & {x.lower() for x in words[max(0, i - 2) : i]}  # "notre appli Kinoa"
+        and not _OWN & {x.lower() for x in words[max(0, i - 2) : i]}
+        and (acronyms or not re.sub(r"['’]s$|\W", "", w).isupper())
     ]
-    return {t for w in names for t in tokenize(w, lang)} - set(idf) - vocabulary
+    return {t for w in names for t in tokenize(w, lang)}
+
+
+def unknown_names(question: str, lang: str, idf: Mapping[str, float], vocabulary: frozenset[str]) -> set[str]:
+    """Stems of the names within the question's sentences that neither the passages nor the fiches say."""
+    return asked_names(question, lang) - set(idf) - vocabulary
 
 
 def fiche_vocabulary(terms: Mapping[str, FicheTerms]) -> frozenset[str]:

@@ -32,10 +32,11 @@ def _without_names(text: str, named: Sequence[str]) -> str:
     return folded
 
 
-def later_year(text: str, today: dt.date, named: Sequence[str] = ()) -> bool:
-    """The question names a year after the current one: what it asks has not happened yet. A year inside a
-    programme's name ("France 2030", `named`: vocabularies.yaml named_years) is not a date."""
-    return any(int(y) > today.year for y in re.findall(r"\b(20\d\d)\b", _without_names(text, named)))
+def later_years(text: str, today: dt.date, named: Sequence[str] = ()) -> frozenset[str]:
+    """The years after the current one a question names: what it asks has not happened yet, unless the knowledge
+    already says that year (a deadline set in advance). A year inside a programme's name ("France 2030", `named`:
+    vocabularies.yaml named_years) is not a date."""
+    return frozenset(y for y in re.findall(r"\b(20\d\d)\b", _without_names(text, named)) if int(y) > today.year)
 
 
 def asked_period(text: str, today: dt.date, named: Sequence[str] = ()) -> Period | None:
@@ -62,3 +63,28 @@ def newer_than_known(period: Period, dates: Sequence[dt.date | None]) -> bool:
     (undated statements say nothing either way)."""
     known = [d for d in dates if d is not None]
     return bool(known) and period.start > max(known)
+
+
+# A span of time said with its length ("un an après", "deux ans après", "first year", "9 mois"): what tells apart
+# two records on the same subject (the strategy's first year and its second), which stemming reads alike ("an").
+_COUNTS = {
+    "un": 1, "une": 1, "one": 1, "a": 1, "premier": 1, "premiere": 1, "1er": 1, "1re": 1, "1ere": 1, "first": 1,
+    "deux": 2, "two": 2, "deuxieme": 2, "second": 2, "2e": 2, "2eme": 2, "2nd": 2,
+    "trois": 3, "three": 3, "troisieme": 3, "third": 3, "3e": 3, "3eme": 3, "3rd": 3,
+    "quatre": 4, "four": 4, "cinq": 5, "five": 5, "six": 6, "sept": 7, "seven": 7, "huit": 8, "eight": 8,
+    "neuf": 9, "nine": 9, "dix": 10, "ten": 10, "douze": 12, "twelve": 12, "dix-huit": 18, "eighteen": 18,
+}
+_UNITS = {"an": "year", "ans": "year", "annee": "year", "annees": "year", "year": "year", "years": "year",
+          "mois": "month", "month": "month", "months": "month"}
+_COUNT = r"(\d{1,2}|" + "|".join(sorted(map(re.escape, _COUNTS), key=len, reverse=True)) + r")"
+_SPAN = re.compile(r"\b" + _COUNT + r"[\s-]+(" + "|".join(_UNITS) + r")\b")
+_SPAN_AFTER = re.compile(r"\b(annee|year)\s+(\d{1,2}|one|two|three|un|deux|trois)\b")  # "year one", "année 2"
+
+
+def spans(text: str) -> frozenset[tuple[int, str]]:
+    """The spans of time a text says, as (length, unit): "un an après" -> {(1, "year")}, "first year" ->
+    {(1, "year")}, "dans les 9 mois" -> {(9, "month")}; a year (2025) is not a span."""
+    folded = fold(text)
+    found = {(int(n) if n.isdigit() else _COUNTS[n], _UNITS[u]) for n, u in _SPAN.findall(folded)}
+    found |= {(int(n) if n.isdigit() else _COUNTS[n], "year") for _, n in _SPAN_AFTER.findall(folded)}
+    return frozenset(found)

@@ -315,3 +315,44 @@ def test_the_first_step_and_the_amounts_after_cards_come_from_the_levers_shown(r
     envelope = real_brain.ask("how much can we get?", context=["tiers-lieux"])
     assert "(national envelope)" in envelope["answer"]
     assert real_brain.ask("c'est quoi la première étape ?").get("follow_up") is None  # nothing shown
+
+
+def test_a_year_ahead_is_answered_when_the_knowledge_sets_that_date(real_brain: Brain) -> None:
+    """blind10's b1012 got "I don't know" for "can we keep selling until end of 2028?": a year still ahead is a date
+    set in advance when the fiche answering says it; what no record says of that year stays unknown."""
+    legacy = real_brain.ask("our legacy MDD class IIa device - is it true we can keep selling it until end of 2028?")
+    assert legacy["fiche"] == "reg-mdr-transition-deadlines" and "31 December 2028" in legacy["answer"]
+    ai_act = real_brain.ask("AI Act: do the high-risk rules apply to our AI device in August 2028?")
+    assert ai_act["found"] and "2 August 2028" in ai_act["answer"]
+    assert not real_brain.ask("Est-ce que la LFSS 2028 va allonger la PECAN à deux ans ?")["found"]
+    assert not real_brain.ask("Combien paiera PECAN en 2028 ?")["found"]
+
+
+def test_a_span_of_time_tells_two_records_on_one_subject_apart(real_brain: Brain) -> None:
+    """answers-dev a09: "un an après le lancement" got the two-year review ("deux ans après…" reads alike stemmed)."""
+    one = real_brain.ask("Combien de projets ont été financés un an après le lancement ?")
+    assert one["fiche"] == "fund-strategy-first-year" and one["answer"].startswith("61 projets")
+    two = real_brain.ask("Deux ans après le lancement, combien de projets financés ?")
+    assert two["fiche"] == "fund-strategy-two-years"
+
+
+def test_a_company_the_fiche_never_names_is_not_answered_about_in_general(real_brain: Brain) -> None:
+    """blind4's b436 and blind7's b729: asked about one company, a fiche on notified bodies or on the operator's fee
+    in general answered; which body certified that company, what it charged, the knowledge does not say."""
+    for question in (
+        "Which notified body certified Moovcare's CE marking, and how many months did their review take?",
+        "What did Withings charge per patient per month to hospitals in its latest remote monitoring contract?",
+    ):
+        reply = real_brain.ask(question)
+        assert not reply["found"] and "advisor" in reply["answer"], question
+    gmed = real_brain.ask("combien facture GMED pour un audit MDR ?")  # a name the fiche says: answered
+    assert gmed["found"] and "GMED" in gmed["answer"]
+
+
+def test_a_fiche_answering_in_part_offers_an_advisor_and_an_opposite_yes_is_not_said(real_brain: Brain) -> None:
+    """blind6's b639 (no official rate of favourable opinions) and blind10's b1006 ("doit-on stocker en Europe ?"
+    answered "Non pour le stockage : … stockées dans l'UE")."""
+    rate = real_brain.ask("quelle proba qu'on ait un avis favorable de la HAS pour notre dossier de télésurveillance ?")
+    assert rate["fiche"] == "access-has-opinion-success-rate" and "conseiller du guichet" in rate["answer"]
+    europe = real_brain.ask("notre hébergeur HDS doit-il obligatoirement stocker les données en Europe ?")
+    assert europe["fiche"] == "reg-hds-data-outside-eea" and not europe["answer"].startswith("Non")

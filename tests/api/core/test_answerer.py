@@ -189,3 +189,25 @@ def test_an_opening_yes_or_no_is_left_out_when_the_question_asks_what_or_how_muc
     assert answerer.without_yes_no(st, "c'est par tiers-lieu ?? on peut espérer combien ?") == st
     oui_si = [Statement("Oui si vous hébergez des données de santé.", ("s1",))]
     assert answerer.without_yes_no(oui_si, "c'est quoi HDS ?")[0].text == "Si vous hébergez des données de santé."
+
+
+def test_an_opening_yes_or_no_is_left_out_when_the_question_is_asked_the_other_way_round() -> None:
+    """blind10's b1006: "doit-on stocker en Europe ?" matched the phrasing "peut-on stocker hors de l'UE ?", whose
+    answer opens "Non pour le stockage :": that no is the founder's yes. What qualifies the word goes with it."""
+    st = [Statement("Non pour le stockage : les données restent dans l'UE ou l'EEE.", ("s1",))]
+    outside = "Peut-on stocker les données hors de l'Union européenne ?"
+    stripped = answerer.without_yes_no(st, "Doit-on stocker les données en Europe ?", outside)
+    assert stripped[0].text == "Les données restent dans l'UE ou l'EEE."
+    assert answerer.without_yes_no(st, "On peut stocker nos données hors d'Europe ?", outside) == st  # same way
+    # "ou pas" asks both ways; "optional" / "voluntary" is "not required"
+    dm = [Statement("Oui : une application qui calcule une dose est un DM.", ("s1",))]
+    assert answerer.without_yes_no(dm, "notre appli, c'est un DM ou pas ?", "Cette application est-elle un DM ?") == dm
+    eudamed = [Statement("Yes: EUDAMED has been mandatory since 28 May 2026.", ("s1",))]
+    asked = answerer.without_yes_no(eudamed, "is EUDAMED still voluntary?", "Is EUDAMED mandatory now?")
+    assert asked[0].text == "EUDAMED has been mandatory since 28 May 2026."
+    # a noun phrase opening on "No" is no answer word
+    price = [Statement("No single price: fees depend on the notified body.", ("s1",))]
+    assert answerer.without_yes_no(price, "What is the price of a notified body?") == price
+    # "Oui, mais…": the "but" goes with the yes
+    but = [Statement("Oui, mais depuis 2024 un arrêt ne peut dépasser 3 jours.", ("s1",))]
+    assert answerer.without_yes_no(but, "Combien de jours d'arrêt en téléconsultation ?")[0].text.startswith("Depuis")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.core.catalogue import load_catalogue
-from api.core.periods import asked_period, later_year, newer_than_known
+from api.core.periods import asked_period, later_years, newer_than_known, spans
 
 TODAY = dt.date(2026, 12, 6)
 NAMED = load_catalogue(Path(__file__).resolve().parents[3] / "knowledge").vocab.named_years
@@ -16,10 +16,10 @@ NAMED = load_catalogue(Path(__file__).resolve().parents[3] / "knowledge").vocab.
 
 def test_a_year_in_a_programmes_name_is_not_the_future() -> None:
     """"France 2030" and "Innovation santé 2030" are names; "en 2028" asks about a year to come."""
-    assert not later_year("Les appels France 2030 sont-ils encore ouverts ?", TODAY, NAMED)
-    assert not later_year("le plan innovation santé 2030, c'est combien ?", TODAY, NAMED)
-    assert later_year("Combien paiera PECAN en 2028 ?", TODAY, NAMED)
-    assert later_year("la vague 2027 des tiers-lieux", TODAY, NAMED)
+    assert not later_years("Les appels France 2030 sont-ils encore ouverts ?", TODAY, NAMED)
+    assert not later_years("le plan innovation santé 2030, c'est combien ?", TODAY, NAMED)
+    assert later_years("Combien paiera PECAN en 2028 ?", TODAY, NAMED)
+    assert later_years("la vague 2027 des tiers-lieux", TODAY, NAMED)
 
 
 @pytest.mark.parametrize(
@@ -77,3 +77,12 @@ def test_a_date_in_the_founders_story_is_not_the_period_asked(fixture_brain) -> 
     assert later["found"] and later["fiche"] == "remote-monitoring"
     asked = fixture_brain.ask("We filed last year. Was remote monitoring reimbursed in October 2026?", today=TODAY)
     assert not asked["found"] and "October 2026" in asked["answer"]
+
+
+def test_spans_of_time_read_with_their_length_and_unit() -> None:
+    assert spans("Combien de projets financés un an après le lancement ?") == {(1, "year")}
+    assert spans("deux ans après : combien de projets ?") == {(2, "year")}
+    assert spans("first-year results, then the two-year review") == {(1, "year"), (2, "year")}
+    assert spans("déposer dans les 9 mois, la 1ère année") == {(9, "month"), (1, "year")}
+    assert spans("year one of the strategy") == {(1, "year")}
+    assert spans("en 2025, puis 2026") == frozenset()  # a year is no span
