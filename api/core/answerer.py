@@ -140,7 +140,7 @@ _WH = re.compile(
 )
 # The word, with what follows it up to a colon when it qualifies it ("Non pour le stockage :", "Yes in principle:").
 _YES_NO_OPENING = re.compile(
-    r"^(oui|non|yes|no)\b(\s*(,|:|;|-|–)\s*(?:mais\s+|but\s+)?|\s+(?=si\b|if\b|dès\b|from\b|pas\b|not\b)|"
+    r"^(oui|non|yes|no)\b((?:\s*[,:;]|\s+[-–])\s*(?:mais\s+|but\s+)?|\s+(?=si\b|if\b|dès\b|from\b|pas\b|not\b)|"
     r"\s+(?:pour|en|sur|par|avec|for|in|as|with)\b[^:.;?!\[]{0,40}:\s*)",
     re.IGNORECASE,
 )
@@ -172,12 +172,17 @@ def without_yes_no(statements_: list[Statement], question: str, phrasing: str = 
     reversed_ = bool(phrasing) and _negative(asked) != _negative(said)
     if not statements_ or not (wh or reversed_):
         return statements_
-    first = statements_[0]
-    m = _YES_NO_OPENING.match(first.text)
-    if not m:
-        return statements_
-    rest = first.text[m.end():]
-    return [replace(first, text=rest[:1].upper() + rest[1:]), *statements_[1:]] if rest else statements_
+    return [without_opening(statements_[0]), *statements_[1:]]
+
+
+def without_opening(statement: Statement) -> Statement:
+    """The statement without its opening "Oui"/"Non" whatever was asked: said after another statement (a fiche's
+    answer led by another of its statements, a second question's answer), a yes or a no answers no one; asked
+    differently ("faut-il déjà le marquage CE ?" of a fiche on "peut-on déposer avant le marquage CE ?"), its
+    yes would be the founder's no."""
+    m = _YES_NO_OPENING.match(statement.text)
+    rest = statement.text[m.end():] if m else ""
+    return replace(statement, text=rest[:1].upper() + rest[1:]) if rest else statement
 
 
 def within(statements_: Sequence[Statement], budget: int) -> list[Statement]:
@@ -561,7 +566,7 @@ def lead_with_asked(
     best = max(holding, key=lambda i: (says(statements_[i]), -i))
     if holds(statements_[0]) and says(statements_[best]) <= says(statements_[0]):
         return statements_
-    moved = [statements_[best], *statements_[:best], *statements_[best + 1 :]]
+    moved = [statements_[best], without_opening(statements_[0]), *statements_[1:best], *statements_[best + 1 :]]
     if any(_STEP.match(st.text) for st in statements_):  # numbered steps out of order: the numbers would mislead
         moved = [replace(st, text=_STEP.sub("", st.text, count=1)) for st in moved]
     return moved

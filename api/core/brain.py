@@ -456,6 +456,8 @@ class Brain:
             # not tell its statements apart; another name the question asks ("CII" of a fiche on the CIR) does.
             asked = lead or answerer.asking_part(question)
             named = frozenset(t for m in NAMED.findall(asked) for t in tokenize(m, lang))
+            if lead:  # the message asks several things: the statement saying the one this fiche answers leads
+                named |= frozenset(answerer.question_weights(lead, lang, self.idf.get(lang, {})))
             named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
             statements = answerer.without_yes_no(statements, question, match.phrasing if match else "")
@@ -491,7 +493,7 @@ class Brain:
         for ask in asks:
             evidence = evidence_patterns(ask, self.catalogue.vocab)
             if not evidence:
-                added += self._own_subject(ask, fiche_id, [*statements, *added], lang, today)
+                added += self._own_subject(ask, fiche_id, [*statements, *added], lang, today, question)
                 continue
             # Answered already: the fiche's direct answer (its first statement) holds that kind of answer, or
             # another statement holds it and, when the question names something ("how much does it pay per
@@ -519,25 +521,36 @@ class Brain:
             fiche = self.catalogue.fiche(match.fiche_id)
             held = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
             if held and any(p.search(fold(held[0].text)) for p in evidence):
-                added += answerer.without_yes_no(held[:1], ask)
+                added += [answerer.without_opening(st) for st in held[:1]]
         return added
 
     def _own_subject(
-        self, ask: str, fiche_id: str, said: list[Statement], lang: str, today: dt.date
+        self, ask: str, fiche_id: str, said: list[Statement], lang: str, today: dt.date, message: str = ""
     ) -> list[Statement]:
         """A question of a message that names its own subject ("…et est-ce que le RGPD s'applique à mon appli ?"
         after a question on HDS): the leading statement of the fiche it alone matches (FICHE_MIN) when that fiche is
-        another one and is about a word the question says; nothing otherwise."""
-        match = self.match_fiche(ask, lang)
-        if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
-            return []
-        found = self.terms(lang).get(match.fiche_id)
+        another one and is about a word the question says. One that says none of the subject of the fiche answering
+        the message is also read with it ("forfait innovation : c'est qui qui décide, et faut-il déjà le marquage CE
+        pour déposer ?": with "forfait innovation"), first when it names nothing (no acronym: "EHDS - when does it
+        apply? does my app have to do anything in 2027?"); nothing otherwise."""
         words = set(answerer.question_weights(ask, lang, self.idf.get(lang, {})))
-        fiche = self.catalogue.fiche(match.fiche_id)
-        if found is None or fiche is None or not found.subject & words:
-            return []
-        lead = answerer.fiche_statements(fiche, lang, today)[:1]
-        return [st for st in lead if all(st.text != other.text for other in said)]
+        subject = self.terms(lang)[fiche_id].subject if fiche_id in self.terms(lang) else frozenset()
+        spelled = re.findall(r"[\w'’-]+", message)
+        kept = [] if subject & words else [w for w in spelled if set(tokenize(w, lang)) & subject]
+        readings = [(ask, words)] + ([(" ".join([ask, *dict.fromkeys(kept)]), words | subject)] if kept else [])
+        if not NAMED.search(ask):  # naming nothing ("does my app have to do anything in 2027?"): the message's first
+            readings.reverse()
+        for reading, about in readings:
+            match = self.match_fiche(reading, lang)
+            if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:
+                continue
+            found = self.terms(lang).get(match.fiche_id)
+            fiche = self.catalogue.fiche(match.fiche_id)
+            if found is None or fiche is None or not found.subject & about:
+                continue
+            lead = [answerer.without_opening(st) for st in answerer.fiche_statements(fiche, lang, today)[:1]]
+            return [st for st in lead if all(st.text != other.text for other in said)]
+        return []
 
     def _not_yet(
         self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()

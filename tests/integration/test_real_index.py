@@ -356,3 +356,14 @@ def test_a_fiche_answering_in_part_offers_an_advisor_and_an_opposite_yes_is_not_
     assert rate["fiche"] == "access-has-opinion-success-rate" and "conseiller du guichet" in rate["answer"]
     europe = real_brain.ask("notre hébergeur HDS doit-il obligatoirement stocker les données en Europe ?")
     assert europe["fiche"] == "reg-hds-data-outside-eea" and not europe["answer"].startswith("Non")
+
+
+def test_a_later_question_without_its_subject_keeps_the_messages(real_brain: Brain) -> None:
+    """blind10's b1014: the second question ("faut-il déjà avoir le marquage CE pour déposer le dossier ?") got the
+    SESAME filing portal only; read with the message's subject (forfait innovation) it gets whether CE marking
+    comes first, without the fiche's "Oui", which answered "can one file before CE marking?"."""
+    reply = real_brain.ask(
+        "forfait innovation : c'est qui qui décide, et faut il déjà avoir le marquage CE pour déposer le dossier ?"
+    )
+    assert reply["answer"].startswith("La HAS juge") and "avant le marquage CE" in reply["answer"]
+    assert "Oui :" not in reply["answer"]

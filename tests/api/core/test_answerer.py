@@ -66,6 +66,9 @@ def test_a_fiche_statement_holding_the_kind_of_answer_asked_leads() -> None:
         "Avis en 60 jours.",
         "On dépose le dossier.",
     ]  # steps out of their order lose their numbers
+    yes = Statement("Oui : un comité examine.", ("s001",))
+    assert [st.text for st in lead_with_asked([yes, span], duration)] == ["Au plus 5 ans.", "Un comité examine."]
+    # a yes said second answers no one (blind10's b1016: "… issues it. Yes: a device must comply…")
 
 
 def test_among_statements_holding_the_kind_asked_the_one_naming_what_is_asked_leads() -> None:
@@ -211,3 +214,12 @@ def test_an_opening_yes_or_no_is_left_out_when_the_question_is_asked_the_other_w
     # "Oui, mais…": the "but" goes with the yes
     but = [Statement("Oui, mais depuis 2024 un arrêt ne peut dépasser 3 jours.", ("s1",))]
     assert answerer.without_yes_no(but, "Combien de jours d'arrêt en téléconsultation ?")[0].text.startswith("Depuis")
+
+
+def test_a_statement_said_after_another_loses_its_yes_or_no_whatever_was_asked() -> None:
+    """blind10's b1014: "faut-il déjà avoir le marquage CE pour déposer ?" got a second fiche's "Oui : une demande
+    peut être déposée avant le marquage CE", whose yes is the founder's no."""
+    before = Statement("Oui : selon la HAS, une demande peut être déposée avant le marquage CE.", ("s1",))
+    assert answerer.without_opening(before).text == "Selon la HAS, une demande peut être déposée avant le marquage CE."
+    plain = Statement("Non-renouvelable, la PECAN dure un an.", ("s1",))
+    assert answerer.without_opening(plain) == plain
