@@ -185,6 +185,18 @@ def without_opening(statement: Statement) -> Statement:
     return replace(statement, text=rest[:1].upper() + rest[1:]) if rest else statement
 
 
+def without_said_figures(statement: Statement, said: Sequence[Statement]) -> Statement:
+    """A statement added after others without its last clause when that clause only repeats a figure already said
+    ("30 tiers-lieux pour 2025 : l'objectif annoncé le 18 octobre 2021, avec une enveloppe nationale de 63 M€"
+    after the 63 M€ answer); unchanged when the repeated figure is not in such a clause."""
+    seen = set().union(*(_figures(st.text) for st in said))
+    twice = _figures(statement.text) & seen
+    head, comma, tail = statement.text.rstrip(". ").rpartition(", ")
+    if not twice or not comma or not twice <= _figures(tail) or _figures(head) & seen:
+        return statement
+    return replace(statement, text=f"{head}.")
+
+
 def within(statements_: Sequence[Statement], budget: int) -> list[Statement]:
     """The first statements, in order, as long as their words fit the budget (the first one always)."""
     kept: list[Statement] = []

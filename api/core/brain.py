@@ -456,8 +456,12 @@ class Brain:
             # not tell its statements apart; another name the question asks ("CII" of a fiche on the CIR) does.
             asked = lead or answerer.asking_part(question)
             named = frozenset(t for m in NAMED.findall(asked) for t in tokenize(m, lang))
-            if lead:  # the message asks several things: the statement saying the one this fiche answers leads
-                named |= frozenset(answerer.question_weights(lead, lang, self.idf.get(lang, {})))
+            # The message asks several things, the first of them a kind of answer (how long to file, and how long
+            # it lasts?): among the statements holding it, the one saying that question's words leads.
+            asks = answerer.questions(question)
+            first_ask = lead or (asks[0] if len(asks) > 1 else "")
+            if first_ask and evidence_patterns(first_ask, self.catalogue.vocab):
+                named |= frozenset(answerer.question_weights(first_ask, lang, self.idf.get(lang, {})))
             named -= self.terms(lang)[fiche.id].subject
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
             statements = answerer.without_yes_no(statements, question, match.phrasing if match else "")
@@ -521,7 +525,8 @@ class Brain:
             fiche = self.catalogue.fiche(match.fiche_id)
             held = answerer.lead_with_asked(answerer.fiche_statements(fiche, lang, today), evidence) if fiche else []
             if held and any(p.search(fold(held[0].text)) for p in evidence):
-                added += [answerer.without_opening(st) for st in held[:1]]
+                before = [*statements, *added]
+                added += [answerer.without_said_figures(answerer.without_opening(st), before) for st in held[:1]]
         return added
 
     def _own_subject(

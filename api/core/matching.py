@@ -180,7 +180,9 @@ def match_fiche(
     known = {t: w for t, w in q.items() if t in weights or t in vocabulary}
     rarest = max(known.values(), default=0.0)
     asked_here = asked & set(q)
-    named = {t for m in NAMED.findall(question) for t in tokenize(m, lang)} & set(known)
+    # Names asked about, in the sentences that ask ("we have a SaMD under MDR. when does the AI Act apply?" asks
+    # about the AI Act; the SaMD and the MDR tell what the product is).
+    named = {t for m in NAMED.findall(asking_part(question)) for t in tokenize(m, lang)} & set(known)
     strangers = unknown_names(question, lang, weights, vocabulary)
     # A rare name the question asks about (a company, a product: "Moovcare", "Withings") that a fiche never says:
     # the fiche answers about its subject in general, not about that one. Only in the sentences that ask: "our AI

@@ -367,3 +367,22 @@ def test_a_later_question_without_its_subject_keeps_the_messages(real_brain: Bra
     )
     assert reply["answer"].startswith("La HAS juge") and "avant le marquage CE" in reply["answer"]
     assert "Oui :" not in reply["answer"]
+
+
+def test_names_in_the_founders_story_do_not_decide_the_fiche(real_brain: Brain) -> None:
+    """blind8's b820: "we have an AI triage SaMD, class IIa under MDR. when do the AI Act high-risk obligations
+    apply?" got the high-risk FAQ, the dates fiche losing for not saying "SaMD" and "MDR" in its phrasings; those
+    names tell what the product is, the question asks about the AI Act's dates."""
+    reply = real_brain.ask(
+        "we have an AI triage SaMD, class IIa under MDR. when do the AI Act high-risk obligations actually apply to"
+        " us? heard different dates"
+    )
+    assert reply["fiche"] == "reg-ai-act-medical-devices-dates" and "2028" in reply["answer"].split(".")[0]
+
+
+def test_a_count_asked_second_is_answered_once(real_brain: Brain) -> None:
+    """blind8's b818: "c quoi le budget et cmb de lieux prevus ?" of the tiers-lieux: 63 M€, then the 30 tiers-lieux
+    planned ("30 tiers-lieux" counts "lieux"), the budget not said twice."""
+    reply = real_brain.ask("les tiers-lieux d'experimentation france 2030 c quoi le budget et cmb de lieux prevus ?")
+    assert "63 M€" in reply["answer"] and "30 tiers-lieux" in reply["answer"]
+    assert reply["answer"].count("63 M€") == 1

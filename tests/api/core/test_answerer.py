@@ -223,3 +223,15 @@ def test_a_statement_said_after_another_loses_its_yes_or_no_whatever_was_asked()
     assert answerer.without_opening(before).text == "Selon la HAS, une demande peut être déposée avant le marquage CE."
     plain = Statement("Non-renouvelable, la PECAN dure un an.", ("s1",))
     assert answerer.without_opening(plain) == plain
+
+
+def test_a_statement_added_after_others_drops_a_last_clause_repeating_their_figure() -> None:
+    """blind8's b818: the budget (63 M€) answered, the count's statement ended "…, avec une enveloppe nationale de
+    63 M€": that clause goes; a repeated figure elsewhere in the statement stays (nothing safe to cut)."""
+    budget = Statement("Un appel doté de 63 M€ (enveloppe nationale).", ("s1",))
+    count = Statement("30 tiers-lieux pour 2025 : l'objectif du 18 octobre 2021, avec une enveloppe de 63 M€.", ("s2",))
+    cut = answerer.without_said_figures(count, [budget]).text
+    assert cut == "30 tiers-lieux pour 2025 : l'objectif du 18 octobre 2021."
+    inside = Statement("63 M€ pour 30 tiers-lieux, annoncés en 2021.", ("s2",))
+    assert answerer.without_said_figures(inside, [budget]) == inside
+    assert answerer.without_said_figures(count, []) == count

@@ -33,6 +33,15 @@ def test_a_count_question_prefers_the_number_next_to_the_counted_thing(vocab) ->
     assert ranked[0].chunk.id == "d#0002"
     assert any(p.search("61 projects funded for 150 m€") for p in evidence_patterns("How many projects?", vocab))
     assert not any(p.search("a hundred people") for p in evidence_patterns("How many projects?", vocab))
+    # the counted thing inside a compound ("combien de lieux ?" of "30 tiers-lieux")
+    assert any(p.search("30 tiers-lieux pour 2025") for p in evidence_patterns("combien de lieux prevus ?", vocab))
+
+
+def test_a_price_a_rate_or_a_fee_asks_an_amount_and_de_qui_asks_who(vocab) -> None:
+    """blind10's b1010 ("What's GMED's day rate?": GMED's hourly fee now leads) and b1024 ("l'accord de qui ?")."""
+    for question in ("What's GMED's day rate for MDR audits?", "what is the fee?", "quel est le tarif d'un audit ?"):
+        assert any(p.search("306 € ht de l'heure") for p in evidence_patterns(question, vocab)), question
+    assert any(p.search("l'ansm autorise") for p in evidence_patterns("faut l'accord de qui ?", vocab))
 
 
 def test_amount_and_date_questions_prefer_figures_and_years(vocab) -> None:
