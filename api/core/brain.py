@@ -543,8 +543,8 @@ class Brain:
         spelled = re.findall(r"[\w'’-]+", message)
         kept = [] if subject & words else [w for w in spelled if set(tokenize(w, lang)) & subject]
         readings = [(ask, words)] + ([(" ".join([ask, *dict.fromkeys(kept)]), words | subject)] if kept else [])
-        if not NAMED.search(ask):  # naming nothing ("does my app have to do anything in 2027?"): the message's first
-            readings.reverse()
+        if not NAMED.search(ask):  # naming nothing ("does my app have to do anything in 2027?"): read with the
+            readings.reverse()  # message's subject first
         for reading, about in readings:
             match = self.match_fiche(reading, lang)
             if match is None or match.confidence < FICHE_MIN or match.fiche_id == fiche_id:

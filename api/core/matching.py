@@ -184,11 +184,9 @@ def match_fiche(
     # about the AI Act; the SaMD and the MDR tell what the product is).
     named = {t for m in NAMED.findall(asking_part(question)) for t in tokenize(m, lang)} & set(known)
     strangers = unknown_names(question, lang, weights, vocabulary)
-    # A rare name the question asks about (a company, a product: "Moovcare", "Withings") that a fiche never says:
-    # the fiche answers about its subject in general, not about that one. Only in the sentences that ask: "our AI
-    # tool is a SaMD. when does the AI Act apply?" tells what the product is.
-    # (An acronym, "SME", "GMED", weighs as NAMED does, by the fiche's phrasings.)
-    # A name the knowledge never says weighs the most (question_weights), and is as missing from every fiche.
+    # A rare name the question asks about (a company, a product: "Moovcare", "Withings"; one the knowledge never
+    # says weighs the most) that a fiche never says: the fiche answers about its subject in general, not about that
+    # one. Acronyms ("SME", "GMED") weigh as `named` does, by the fiche's phrasings.
     rare_names = {t for t in asked_names(asking_part(question), lang, acronyms=False) if q.get(t, 0.0) >= RARE_NAME}
     scored = {}
     for fid, (conf, _) in phrasing.items():
