@@ -277,9 +277,16 @@ def words(text: str, split_units: bool = True) -> list[str]:
 
 def tokenize(text: str, lang: str) -> list[str]:
     """BM25 tokens: folded words less the language's stop words, stemmed with its Snowball stemmer."""
+    return list(_tokens(text, lang))
+
+
+# Answering one question weighs the same texts again and again (the fiches' phrasings, the sentences of the passages
+# found): their tokens are kept, a few thousand texts at most.
+@lru_cache(maxsize=4096)
+def _tokens(text: str, lang: str) -> tuple[str, ...]:
     stop = STOPWORDS[lang]
     kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
-    return _stemmer(lang).stemWords(kept)
+    return tuple(_stemmer(lang).stemWords(kept))
 
 
 def detect_lang(text: str) -> tuple[str, float]:

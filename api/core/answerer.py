@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from guichet_contract import month_year
 
@@ -444,10 +445,24 @@ _WE_BUILD = re.compile(
 )
 
 
+class Idf(dict[str, float]):
+    """Stem -> inverse document frequency of one language, with its largest value (the weight of a stem the corpus
+    never uses), computed once: the answerer weighs thousands of texts a question."""
+
+    def __init__(self, weights: Mapping[str, float]):
+        super().__init__(weights)
+        self.top = max(self.values(), default=1.0)
+
+
+@lru_cache(maxsize=4)
+def _asking_stems(lang: str) -> frozenset[str]:
+    return frozenset(tokenize(f"{_ASKING['en' if lang == 'en' else 'fr']} {_CHATTER}", lang))
+
+
 def question_weights(question: str, lang: str, idf: Mapping[str, float]) -> dict[str, float]:
     """The question's content stems with their weight (idf; a stem the corpus never uses weighs the most)."""
-    asking = set(tokenize(f"{_ASKING['en' if lang == 'en' else 'fr']} {_CHATTER}", lang))
-    top = max(idf.values(), default=1.0)
+    asking = _asking_stems(lang)
+    top = idf.top if isinstance(idf, Idf) else max(idf.values(), default=1.0)
     text = _WE_BUILD.sub(" ", _HOW_IT_WORKS.sub(" ", question))
     return {t: idf.get(t, top) for t in tokenize(text, lang) if t not in asking and len(t) > 1}
 

@@ -690,7 +690,7 @@ def passage_idf(index: LoadedIndex) -> dict[str, dict[str, float]]:
             for tok in set(tokenize(chunk.text, group.lang)):
                 counts[tok] = counts.get(tok, 0) + 1
     return {
-        lang: {t: math.log(1 + (size[lang] - d + 0.5) / (d + 0.5)) for t, d in counts.items()}
+        lang: answerer.Idf({t: math.log(1 + (size[lang] - d + 0.5) / (d + 0.5)) for t, d in counts.items()})
         for lang, counts in df.items()
     }
 

@@ -386,3 +386,10 @@ def test_a_count_asked_second_is_answered_once(real_brain: Brain) -> None:
     reply = real_brain.ask("les tiers-lieux d'experimentation france 2030 c quoi le budget et cmb de lieux prevus ?")
     assert "63 M€" in reply["answer"] and "30 tiers-lieux" in reply["answer"]
     assert reply["answer"].count("63 M€") == 1
+
+
+def test_a_sum_asked_au_total_goes_to_the_fiche_holding_it(real_brain: Brain) -> None:
+    """blind11's b1123: "au total" asks an amount, so the Ségur numérique's own 2 Md€ answers, not the strategy's
+    650 M€ (whose fiche says "au total" but not "Ségur")."""
+    reply = real_brain.ask("le Segur du numerique c'etait combien d'argent au total pour le numerique en sante ?")
+    assert reply["fiche"] == "reg-segur-numerique" and "2 milliards" in reply["answer"].split(". ")[0]

@@ -121,3 +121,11 @@ def test_tokenize_leaves_ranges_inversions_and_long_part_compounds_alone():
     assert tokenize("fera-t-il", "fr") == tokenize("fera il", "fr")
     assert tokenize("peut-on", "fr") == tokenize("peut on", "fr")
     assert tokenize("post-market", "en") == ["post", "market"]
+
+
+def test_tokenize_gives_each_caller_its_own_list():
+    """Tokens are kept per text; a caller changing its list must not change what the next caller gets."""
+    first = tokenize("Le forfait innovation de la HAS", "fr")
+    first.append("intrus")
+    first.clear()
+    assert tokenize("Le forfait innovation de la HAS", "fr") == ["forf", "innov", "has"]

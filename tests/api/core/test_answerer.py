@@ -235,3 +235,11 @@ def test_a_statement_added_after_others_drops_a_last_clause_repeating_their_figu
     inside = Statement("63 M€ pour 30 tiers-lieux, annoncés en 2021.", ("s2",))
     assert answerer.without_said_figures(inside, [budget]) == inside
     assert answerer.without_said_figures(count, []) == count
+
+
+def test_idf_weighs_an_unseen_stem_as_the_rarest():
+    idf = answerer.Idf({"forf": 1.5, "pecan": 4.0})
+    assert idf.top == 4.0
+    weights = answerer.question_weights("combien pour le forfait et le zorglub ?", "fr", idf)
+    assert weights == answerer.question_weights("combien pour le forfait et le zorglub ?", "fr", dict(idf))
+    assert weights["forf"] == 1.5 and weights["zorglub"] == 4.0
