@@ -118,7 +118,11 @@ def questions(text: str) -> list[str]:
 _JOINED = re.compile(
     r"\s(?:et|and)\s+(?=(?:(?:[\w'’-]+,?\s+){0,2}?(?:est-ce qu|combien|comment|quel(?:le)?s?\s|quand\s|pourquoi|"
     r"c.est quoi|how\s|what\s|when\s|why\s|where\s)|(?:faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|do\s|"
-    r"does\s|can\s|should\s|is\s|are\s))\S*\s+\w)",
+    r"does\s|can\s|should\s|is\s|are\s))\S*\s+\w"
+    # or a clause of its own (a pronoun first) whose asking word comes last: "…combien de temps max et on dépose le
+    # dossier à qui ?"; not a list of subjects ("les tiers-lieux et les incubateurs c'est où ?")
+    r"|(?:on|ça|ca|cela|il|elle|ils|elles|je|nous|vous|c.est|faut)\s[^?]{3,}?\s"
+    r"(?:(?:à|a|par|de|chez|aupr[eè]s de)\s+qui|où|quand|combien|comment|lequel|laquelle)\s*\?*\s*$)",
     re.IGNORECASE,
 )
 

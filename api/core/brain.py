@@ -263,6 +263,8 @@ class Brain:
             first = self.match_fiche(question[: question.index(asks[0]) + len(asks[0])], lang)
             if first is not None and (match is None or first.confidence > match.confidence):
                 match, lead = first, asks[0]
+            elif first is not None and match is not None and first.fiche_id == match.fiche_id:
+                lead = asks[0]  # the same fiche answers the first question: its answer to that one leads
         # A year still ahead is known only as a date set in advance, which the fiche answering says ("until the end
         # of 2028?" of the MDR's transition); else what is asked has not happened yet ("la LFSS 2028 va-t-elle…").
         if future and not (match and match.confidence >= FICHE_MIN and self._says(match.fiche_id, future, lang)):

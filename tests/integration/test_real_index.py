@@ -393,3 +393,10 @@ def test_a_sum_asked_au_total_goes_to_the_fiche_holding_it(real_brain: Brain) ->
     650 M€ (whose fiche says "au total" but not "Ségur")."""
     reply = real_brain.ask("le Segur du numerique c'etait combien d'argent au total pour le numerique en sante ?")
     assert reply["fiche"] == "reg-segur-numerique" and "2 milliards" in reply["answer"].split(". ")[0]
+
+
+def test_the_first_of_two_joined_questions_leads_when_one_fiche_answers_both(real_brain: Brain) -> None:
+    """blind5's b524: "…dure combien de temps au maximum et on envoie le dossier à qui ?": two questions, the second's
+    asking word last; the fiche answering the message answers both, its duration first."""
+    reply = real_brain.ask("article 51, une expérimentation dure combien de temps au maximum et on envoie le dossier à qui ?")
+    assert re.search(r"cinq ans", reply["answer"].split(". ")[0]) and "ARS" in reply["answer"]

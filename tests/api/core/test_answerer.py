@@ -152,11 +152,16 @@ def test_questions_are_the_sentences_that_ask_in_order() -> None:
         ("Est-ce que je dois être hébergé HDS et est-ce que le RGPD s'applique ?",
          ["Est-ce que je dois être hébergé HDS", "est-ce que le RGPD s'applique ?"]),
         ("What is PECAN and how much does it pay?", ["What is PECAN", "how much does it pay?"]),
+        # the second one's asking word last
+        ("article 51 : ça peut durer combien de temps max et on dépose le dossier à qui ?",
+         ["article 51 : ça peut durer combien de temps max", "on dépose le dossier à qui ?"]),
         # not two questions: asking words listed, a relative clause, a first part too short to ask
         ("quand et comment candidater ?", ["quand et comment candidater ?"]),
         ("des startups et des PME qui innovent, comment candidater ?",
          ["des startups et des PME qui innovent, comment candidater ?"]),
         ("the criteria and what is the deadline?", ["the criteria and what is the deadline?"]),
+        ("les tiers-lieux d'expérimentation et les incubateurs sont où ?",
+         ["les tiers-lieux d'expérimentation et les incubateurs sont où ?"]),
     ],
 )
 def test_two_questions_joined_in_one_sentence_are_two(message: str, asks: list[str]) -> None:
