@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from guichet_contract import month_year
 
-from retrieval.analysis import fold, tokenize
+from retrieval.analysis import STOPWORDS, fold, tokenize
 from retrieval.models import Hit
 
 from .catalogue import Amount, Catalogue
@@ -153,15 +153,27 @@ _YES_NO_OPENING = re.compile(
 # stocker hors d'Europe ?"): its yes is the fiche's no. One of these words makes a sentence negative ("optional",
 # "still voluntary?": not required).
 _NEGATIVE = re.compile(
-    r"\b(?:pas|jamais|aucune?|rien|hors|sans|interdite?s?|facultati(?:f|ve)s?|optionnel(?:le)?s?|volontaires?|not|never|"
-    r"no longer|without|outside|cannot|forbidden|optional|voluntary)\b|n['’]t\b",
+    r"\b(?:pas|jamais|aucune?|rien|interdite?s?|facultati(?:f|ve)s?|optionnel(?:le)?s?|volontaires?|not|never|"
+    r"no longer|cannot|forbidden|optional|voluntary)\b|n['’]t\b",
     re.IGNORECASE,
 )
+# "hors de l'UE", "sans organisme notifié": the other way round only from a text naming the same thing ("stocker en
+# Europe ?"), not from one naming something else ("backups aux USA, c'est ok ?" asks what "hors de l'UE" asks).
+_OUTSIDE = re.compile(r"\b(?:hors|sans|outside|without)\b((?:\W+\w+){1,4})", re.IGNORECASE)
 _EITHER_WAY = re.compile(r"\b(?:ou|or)\s+(?:pas|not)\b", re.IGNORECASE)  # "DM ou pas ?" asks both ways
 
 
-def _negative(text: str) -> bool:
-    return bool(_NEGATIVE.search(_EITHER_WAY.sub(" ", text)))
+def _negative(text: str, other: str = "") -> bool:
+    text = _EITHER_WAY.sub(" ", text)
+    if _NEGATIVE.search(text):
+        return True
+    named = _content_prefixes(other)
+    return any(_content_prefixes(m.group(1)) & named for m in _OUTSIDE.finditer(text))
+
+
+def _content_prefixes(text: str) -> set[str]:
+    """The first five letters of each content word ("Europe" and "européenne" meet)."""
+    return {w[:5] for w in re.findall(r"\w{3,}", fold(text)) if w not in STOPWORDS["fr"] | STOPWORDS["en"]}
 
 
 _YES_NO_ASKED = re.compile(r"\best-ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
@@ -174,7 +186,7 @@ def without_yes_no(statements_: list[Statement], question: str, phrasing: str = 
     asked = next(iter(questions(question)), question.strip())
     wh = bool(_WH.search(asked)) and not _YES_NO_ASKED.search(asked)
     said = next(iter(questions(phrasing)), phrasing.strip())  # its first question, like the founder's
-    reversed_ = bool(phrasing) and _negative(asked) != _negative(said)
+    reversed_ = bool(phrasing) and _negative(asked, said) != _negative(said, asked)
     if not statements_ or not (wh or reversed_):
         return statements_
     return [without_opening(statements_[0]), *statements_[1:]]

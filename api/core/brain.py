@@ -450,7 +450,8 @@ class Brain:
             return None
         statements = answerer.fiche_statements(fiche, lang, today)
         known_on = [fiche.status.known_on] if fiche.status else []
-        if question and (late := self._not_yet(question, statements, lang, today, known_on)):
+        in_force = fiche.status is not None and fiche.status.value == "in-force"
+        if question and (late := self._not_yet(question, statements, lang, today, known_on, in_force)):
             return late
         if question:
             evidence = evidence_patterns(lead or question, self.catalogue.vocab)
@@ -560,12 +561,20 @@ class Brain:
         return []
 
     def _not_yet(
-        self, question: str, statements: list[Statement], lang: str, today: dt.date, more: Sequence[dt.date] = ()
+        self,
+        question: str,
+        statements: list[Statement],
+        lang: str,
+        today: dt.date,
+        more: Sequence[dt.date] = (),
+        in_force: bool = False,
     ) -> dict | None:
-        """"I don't know for October 2026" when the period asked is later than all the statements can say."""
+        """"I don't know for October 2026" when the period asked is later than all the statements can say. A rule in
+        force (`in_force`) asked of the present ("toujours ok en décembre 2026 ?" in December 2026) is what it says
+        until changed, as "is it still ok now?" gets it: the answer's dated line tells how recent the knowledge is."""
         period = asked_period(answerer.asking_part(question), today, self.catalogue.vocab.named_years)
         known = [d for d in [*(st.date for st in statements), *more] if d is not None]
-        if period is None or not newer_than_known(period, known):
+        if period is None or not newer_than_known(period, known) or (in_force and period.start <= today):
             return None
         # A period still ahead that the statements name is a date set in advance ("AI Act in August 2028?").
         if period.start > today and any(str(period.start.year) in st.text for st in statements):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -398,5 +399,18 @@ def test_a_sum_asked_au_total_goes_to_the_fiche_holding_it(real_brain: Brain) ->
 def test_the_first_of_two_joined_questions_leads_when_one_fiche_answers_both(real_brain: Brain) -> None:
     """blind5's b524: "…dure combien de temps au maximum et on envoie le dossier à qui ?": two questions, the second's
     asking word last; the fiche answering the message answers both, its duration first."""
-    reply = real_brain.ask("article 51, une expérimentation dure combien de temps au maximum et on envoie le dossier à qui ?")
+    question = "article 51, une expérimentation dure combien de temps au maximum et on envoie le dossier à qui ?"
+    reply = real_brain.ask(question)
     assert re.search(r"cinq ans", reply["answer"].split(". ")[0]) and "ARS" in reply["answer"]
+
+
+def test_a_rule_in_force_asked_of_the_present_month_is_answered_and_us_is_a_country(real_brain: Brain) -> None:
+    """blind7's b712: "toujours ok en décembre 2026 ?" asked in December 2026 is asked of now: the HDS referential in
+    force answers (with its date), as "toujours ok maintenant ?" would; blind6's b629: "aux US" is the USA, whose
+    storage the fiche on data outside the EEA answers with its no."""
+    today = dt.date(2026, 12, 7)
+    question = "notre hebergeur est certifie HDS depuis 2022, c'est toujours ok en decembre 2026 ?"
+    reply = real_brain.ask(question, today=today)
+    assert reply["found"] and "mai 2026" in reply["answer"]
+    reply = real_brain.ask("notre hebergeur HDS propose de stocker les backups aux US, c'est ok ?", today=today)
+    assert reply["fiche"] == "reg-hds-data-outside-eea" and reply["answer"].startswith("Non")

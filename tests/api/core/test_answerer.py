@@ -207,6 +207,8 @@ def test_an_opening_yes_or_no_is_left_out_when_the_question_is_asked_the_other_w
     stripped = answerer.without_yes_no(st, "Doit-on stocker les données en Europe ?", outside)
     assert stripped[0].text == "Les données restent dans l'UE ou l'EEE."
     assert answerer.without_yes_no(st, "On peut stocker nos données hors d'Europe ?", outside) == st  # same way
+    # "hors de l'UE" is the other way round only from a question naming the same place (blind11's b1103)
+    assert answerer.without_yes_no(st, "notre hébergeur stocke les backups aux USA, c'est ok ?", outside) == st
     # "ou pas" asks both ways; "optional" / "voluntary" is "not required"
     dm = [Statement("Oui : une application qui calcule une dose est un DM.", ("s1",))]
     assert answerer.without_yes_no(dm, "notre appli, c'est un DM ou pas ?", "Cette application est-elle un DM ?") == dm
