@@ -117,7 +117,7 @@ def questions(text: str) -> list[str]:
 # first part is too short, see _joined).
 _JOINED = re.compile(
     r"\s(?:et|and)\s+(?=(?:(?:[\w'’-]+,?\s+){0,2}?(?:est-ce qu|combien|comment|quel(?:le)?s?\s|quand\s|pourquoi|"
-    r"c.est quoi|how\s|what\s|when\s|why\s|where\s)|(?:faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|do\s|"
+    r"c.est (?:quoi|qui)|how\s|what\s|when\s|why\s|where\s)|(?:faut(?:-il)?\s|peut-on|doit-on|dois-je|puis-je|do\s|"
     r"does\s|can\s|should\s|is\s|are\s))\S*\s+\w"
     # or a clause of its own (a pronoun first) whose asking word comes last: "…combien de temps max et on dépose le
     # dossier à qui ?"; not a list of subjects ("les tiers-lieux et les incubateurs c'est où ?")
@@ -176,7 +176,7 @@ def _content_prefixes(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"\w{3,}", fold(text)) if w not in STOPWORDS["fr"] | STOPWORDS["en"]}
 
 
-_YES_NO_ASKED = re.compile(r"\best-ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
+_YES_NO_ASKED = re.compile(r"\best[- ]ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
 
 
 def without_yes_no(statements_: list[Statement], question: str, phrasing: str = "") -> list[Statement]:

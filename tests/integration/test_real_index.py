@@ -405,12 +405,15 @@ def test_the_first_of_two_joined_questions_leads_when_one_fiche_answers_both(rea
 
 
 def test_a_rule_in_force_asked_of_the_present_month_is_answered_and_us_is_a_country(real_brain: Brain) -> None:
-    """blind7's b712: "toujours ok en décembre 2026 ?" asked in December 2026 is asked of now: the HDS referential in
-    force answers (with its date), as "toujours ok maintenant ?" would; blind6's b629: "aux US" is the USA, whose
-    storage the fiche on data outside the EEA answers with its no."""
+    """blind7's b712: "toujours … en décembre 2026 ?" asked in December 2026 is asked of now: the HDS referential in
+    force answers (with its date), as "toujours ok maintenant ?" would; blind6's b629: storage "aux US" is what the
+    fiche on data outside the EEA answers, and its no stays (the question names no other place than its phrasing's
+    "hors de l'UE")."""
     today = dt.date(2026, 12, 7)
-    question = "notre hebergeur est certifie HDS depuis 2022, c'est toujours ok en decembre 2026 ?"
+    question = "le nouveau referentiel HDS de 2024, il s'applique toujours en decembre 2026 ?"
     reply = real_brain.ask(question, today=today)
-    assert reply["found"] and "mai 2026" in reply["answer"]
+    assert reply["fiche"] == "reg-hds-new-referential-2024" and "mai 2026" in reply["answer"]
+    later = real_brain.ask(question.replace("decembre 2026", "mars 2027"), today=today)
+    assert not later["found"]  # a month ahead is not the present
     reply = real_brain.ask("notre hebergeur HDS propose de stocker les backups aux US, c'est ok ?", today=today)
     assert reply["fiche"] == "reg-hds-data-outside-eea" and reply["answer"].startswith("Non")

@@ -231,3 +231,25 @@ def test_phone_privacy_notice_takes_one_line_until_tapped(chat, shots) -> None:
     assert notice.bounding_box()["height"] > 40
     desktop = chat([], 1280, 900)
     assert desktop.locator("#gw-privacy").bounding_box()["height"] > 30  # whole on a wide panel
+
+
+def test_an_english_conversation_on_a_french_page_gets_the_widgets_words_in_english(chat, shots) -> None:
+    """The widget's own words around the bot's (its thumbs, "Sources", "You") follow the conversation's language,
+    told by the bot's payloads; the page's language stays for messages before any payload says one."""
+    answer = {
+        "type": "answer",
+        "lang": "en",
+        "answer": "Up to 60% of a clinical evaluation's costs [1].",
+        "citations": [{"n": 1, "title": "Strategy", "publisher": "Government", "date": "2021-10-18"}],
+    }
+    page = chat([
+        {"text": "Bonjour !"},
+        {"text": "Up to 60%…", "custom": answer},
+        {"text": "What stage is your project at?"},
+    ])
+    bubbles = page.locator(".gw-bot[data-message-id]")
+    assert "Cette réponse vous aide-t-elle ?" in bubbles.nth(0).inner_text()
+    assert "Does this answer help?" in bubbles.nth(1).inner_text() and "Sources" in bubbles.nth(1).inner_text()
+    assert "Does this answer help?" in bubbles.nth(2).inner_text()
+    assert "Cette réponse" not in bubbles.nth(2).inner_text()
+    page.screenshot(path=str(shots / "widget-english-on-french-page.png"))

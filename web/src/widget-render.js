@@ -1,7 +1,7 @@
 // Builds the DOM of each message. Server data only ever becomes text nodes: no innerHTML anywhere.
 
 import { el } from "./widget-dom.js";
-import { DOWN_REASONS, localized } from "./widget-i18n.js";
+import { DOWN_REASONS, localized, pickLang, translator } from "./widget-i18n.js";
 import { link, roadmapNodes } from "./widget-markdown.js";
 
 const LABEL_CHARS = 60; // a button label: cut at a word with an ellipsis, the whole label kept as its tooltip
@@ -224,6 +224,11 @@ export function botMessage(entry, ctx) {
   const data = entry.data || {};
   const text = String(data.text || "");
   const custom = customOf(data);
+  // The widget's own words follow the conversation's language, which may not be the page's (an English
+  // conversation on a French page): the bot's payloads say it, and messages without one (the form's questions)
+  // follow the last that did.
+  if (custom && custom.lang) ctx.replyLang = pickLang(custom.lang);
+  ctx = inReplyLang(ctx);
   let quick = (data.quick_replies || data.buttons || []).filter((r) => r && (r.title || r.payload));
   let nodes = [text];
   if (custom && custom.type === "lever_cards") {
@@ -244,5 +249,10 @@ export function botMessage(entry, ctx) {
 }
 
 export function userMessage(entry, ctx) {
+  ctx = inReplyLang(ctx);
   return el("div", { class: "gw-msg gw-user" }, el("span", { class: "gw-who" }, `${ctx.t("you")}${ctx.t("colon")}`), String(entry.text || ""));
+}
+
+function inReplyLang(ctx) {
+  return ctx.replyLang && ctx.replyLang !== ctx.lang ? { ...ctx, lang: ctx.replyLang, t: translator(ctx.replyLang) } : ctx;
 }

@@ -152,6 +152,8 @@ def test_questions_are_the_sentences_that_ask_in_order() -> None:
         ("Est-ce que je dois être hébergé HDS et est-ce que le RGPD s'applique ?",
          ["Est-ce que je dois être hébergé HDS", "est-ce que le RGPD s'applique ?"]),
         ("What is PECAN and how much does it pay?", ["What is PECAN", "how much does it pay?"]),
+        ("catalogue Mon espace santé : quels critères pour être référencé, et c'est qui qui décide ?",
+         ["catalogue Mon espace santé : quels critères pour être référencé,", "c'est qui qui décide ?"]),
         # the second one's asking word last
         ("article 51 : ça peut durer combien de temps max et on dépose le dossier à qui ?",
          ["article 51 : ça peut durer combien de temps max", "on dépose le dossier à qui ?"]),
@@ -194,6 +196,8 @@ def test_an_opening_yes_or_no_is_left_out_when_the_question_asks_what_or_how_muc
     # a yes/no question keeps it, and so does one whose first question is yes/no
     assert answerer.without_yes_no(st, "Les 63 M€, c'est par tiers-lieu ?") == st
     assert answerer.without_yes_no(st, "Est-ce que le CE suffit ou il faut l'ANS ?") == st
+    no = [Statement("Non : c'est le fabricant qui appose le marquage CE.", ("s1",))]
+    assert answerer.without_yes_no(no, "est ce que c l'ANSM qui delivre le marquage CE ?") == no  # typed unhyphenated
     assert answerer.without_yes_no(st, "c'est par tiers-lieu ?? on peut espérer combien ?") == st
     oui_si = [Statement("Oui si vous hébergez des données de santé.", ("s1",))]
     assert answerer.without_yes_no(oui_si, "c'est quoi HDS ?")[0].text == "Si vous hébergez des données de santé."

@@ -42,6 +42,11 @@ def test_a_price_a_rate_or_a_fee_asks_an_amount_and_de_qui_asks_who(vocab) -> No
     for question in ("What's GMED's day rate for MDR audits?", "what is the fee?", "quel est le tarif d'un audit ?"):
         assert any(p.search("306 € ht de l'heure") for p in evidence_patterns(question, vocab)), question
     assert any(p.search("l'ansm autorise") for p in evidence_patterns("faut l'accord de qui ?", vocab))
+    # "ça sert à quoi ?" is answered by what it helps to do (blind9's b929: "G_NIUS aide les innovateurs à se
+    # repérer"), not by the noun "aide" of a funding scheme
+    purpose = evidence_patterns("G_NIUS ça sert à quoi ?", vocab)
+    assert any(p.search("g_nius aide les innovateurs a se reperer") for p in purpose)
+    assert not any(p.search("une aide a l'innovation de 30 000 eur") for p in purpose)
     # "au total" asks a sum (blind11's b1123: the Ségur numérique's 2 Md€, not the strategy's 650 M€)
     total = evidence_patterns("le Segur c'etait combien au total ?", vocab)
     assert any(p.search("2 milliards d'euros") for p in total)
