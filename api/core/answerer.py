@@ -158,7 +158,7 @@ _NEGATIVE = re.compile(
     re.IGNORECASE,
 )
 # "hors de l'UE", "sans organisme notifié": the other way round only from a text naming the same thing ("stocker en
-# Europe ?"), not from one naming something else ("backups aux USA, c'est ok ?" asks what "hors de l'UE" asks).
+# Europe ?"), not from one naming something else ("backups aux US, c'est ok ?" asks what "hors de l'UE" asks).
 _OUTSIDE = re.compile(r"\b(?:hors|sans|outside|without)\b((?:\W+\w+){1,4})", re.IGNORECASE)
 _EITHER_WAY = re.compile(r"\b(?:ou|or)\s+(?:pas|not)\b", re.IGNORECASE)  # "DM ou pas ?" asks both ways
 
@@ -173,7 +173,10 @@ def _negative(text: str, other: str = "") -> bool:
 
 def _content_prefixes(text: str) -> set[str]:
     """The first five letters of each content word ("Europe" and "européenne" meet)."""
-    return {w[:5] for w in re.findall(r"\w{3,}", fold(text)) if w not in STOPWORDS["fr"] | STOPWORDS["en"]}
+    return {w[:5] for w in re.findall(r"\w{3,}", fold(text)) if w not in _STOP}
+
+
+_STOP = STOPWORDS["fr"] | STOPWORDS["en"]
 
 
 _YES_NO_ASKED = re.compile(r"\best[- ]ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
