@@ -574,7 +574,7 @@ class Brain:
         until changed, as "is it still ok now?" gets it: the answer's dated line tells how recent the knowledge is."""
         period = asked_period(answerer.asking_part(question), today, self.catalogue.vocab.named_years)
         known = [d for d in [*(st.date for st in statements), *more] if d is not None]
-        if period is None or not newer_than_known(period, known) or (in_force and period.start <= today):
+        if period is None or not newer_than_known(period, known) or (in_force and period.holds(today)):
             return None
         # A period still ahead that the statements name is a date set in advance ("AI Act in August 2028?").
         if period.start > today and any(str(period.start.year) in st.text for st in statements):

@@ -23,6 +23,11 @@ _THIS_YEAR = re.compile(r"\b(?:en|in|pour|for|during|depuis|since)\s+(20\d\d)\b|
 class Period:
     start: dt.date
     label: dict[str, str]  # how to say it: {"fr": "octobre 2026", "en": "October 2026"}
+    month: bool = True  # a month of a year; else the whole year
+
+    def holds(self, day: dt.date) -> bool:
+        """The day falls within the period: "en décembre 2026" or "en 2026" asked on 7 December 2026."""
+        return day.year == self.start.year and (not self.month or day.month == self.start.month)
 
 
 def _without_names(text: str, named: Sequence[str]) -> str:
@@ -55,7 +60,7 @@ def asked_period(text: str, today: dt.date, named: Sequence[str] = ()) -> Period
         label = {lang: f"{names[start.month - 1]} {start.year}" for lang, names in MONTHS.items()}
     else:
         label = {"fr": str(start.year), "en": str(start.year)}
-    return Period(start, label)
+    return Period(start, label, month)
 
 
 def newer_than_known(period: Period, dates: Sequence[dt.date | None]) -> bool:

@@ -49,6 +49,9 @@ def test_no_period_in_a_story_or_a_programme_name(question: str) -> None:
 
 def test_newer_than_known_compares_with_the_latest_statement() -> None:
     """The period must begin after every dated statement; undated statements say nothing either way."""
+    assert asked_period("toujours ok en décembre 2026 ?", TODAY, NAMED).holds(TODAY)
+    assert asked_period("et en 2026 ?", TODAY, NAMED).holds(TODAY)
+    assert not asked_period("en octobre 2026 ?", TODAY, NAMED).holds(TODAY)
     october = asked_period("en octobre 2026 ?", TODAY, NAMED)
     assert october is not None
     assert newer_than_known(october, [dt.date(2025, 9, 16), None])
