@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.core.catalogue import load_catalogue
-from api.core.rerank import evidence_patterns, rerank_by_answer_type
+from api.core.rerank import answer_kinds, evidence_patterns, rerank_by_answer_type
 from retrieval.models import Chunk, Hit
 
 KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
@@ -60,3 +60,27 @@ def test_amount_and_date_questions_prefer_figures_and_years(vocab) -> None:
     hits = [_hit(1, "Lancée à Station F.", 1.0), _hit(2, "Lancée le 18 octobre 2021.", 0.9)]
     assert rerank_by_answer_type("Quand a-t-elle été lancée ?", hits, vocab)[0].chunk.id == "d#0002"
     assert rerank_by_answer_type("Qui coordonne la stratégie ?", hits, vocab)[0].chunk.id == "d#0001"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "holds", "lacks"),
+    [
+        ("Health Data Hub : c'est quoi son statut juridique ?", "legal_form",
+         "un groupement d'interet public (gip) cree par la loi", "il organise l'acces aux donnees"),
+        ("What was the agency called before it became the ANS?", "name",
+         "the ans, formerly asip sante, was renamed in 2019", "the ans runs national services"),
+        ("Article 51 experiments — which law created them?", "legal_basis",
+         "article 51 of the lfss for 2018 allows", "the committee gives an opinion"),
+        ("on est évalués sur quels critères ?", "criteria",
+         "les criteres sont fixes par l'arrete", "la commission se reunit"),
+        ("G_NIUS, qui est derrière ?", "who", "pilote par la dns et l'ans", "ouvert en 2020"),
+        ("Qui accorde le forfait innovation ?", "who", "accorde par les ministres", "une etude clinique"),
+    ],
+)
+def test_what_kind_of_fact_a_question_asks_and_the_sentences_holding_it(vocab, question, kind, holds, lacks) -> None:
+    """A name, a legal form, the law behind a scheme, its criteria, who is behind it: the kind asked, and the
+    sentences holding it (folded text) against those that do not."""
+    assert kind in answer_kinds(question, vocab)
+    patterns = evidence_patterns(question, vocab)
+    assert any(p.search(holds) for p in patterns)
+    assert not any(p.search(lacks) for p in patterns)
