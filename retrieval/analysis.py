@@ -13,7 +13,7 @@ from guichet_contract.language import detect_with_confidence
 LANGS = ("fr", "en")
 # The tokens' version, in each index's manifest and hash: a change of `tokenize` rebuilds the index, and an
 # index of other tokens is refused at load.
-ANALYSIS = 2
+ANALYSIS = 3
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _COMPOUND = re.compile(r"(?<![a-z0-9])[a-z0-9]+(?:[-_][a-z0-9]+)+")
 _CLITICS = frozenset(
@@ -24,6 +24,20 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u20
 
 # bm25s ships a short English list; these are the usual function words it lacks.
 _EXTRA_EN = [
+    # filler words (as "si", "environ" in French)
+    "approximately",
+    "roughly",
+    "exactly",
+    "really",
+    "actually",
+    "basically",
+    "quite",
+    "please",
+    "anyway",
+    "get",
+    "gets",
+    "got",
+    "getting",
     "about",
     "above",
     "after",
@@ -233,6 +247,32 @@ _EXTRA_FR = [
     "doit",
     "cela",
     "ca",
+    # filler and linking words founders type ("à peu près", "si on dépose", "concrètement", "en gros ça va…"):
+    # rare in the knowledge, they would weigh as much as what is asked.
+    "si",
+    "peu",
+    "pres",
+    "environ",
+    "donc",
+    "alors",
+    "tres",
+    "aussi",
+    "plutot",
+    "vraiment",
+    "exactement",
+    "concretement",
+    "ainsi",
+    "comme",
+    "va",
+    "vont",
+    "vais",
+    "ya",
+    "puis",
+    "ensuite",
+    "bref",
+    "voila",
+    "svp",
+    "stp",
 ]
 
 

@@ -53,8 +53,19 @@ def asking_words(question: str, vocab: Vocabularies) -> str:
         for p in at.question:
             m = _rx(p).search(q)
             if m:
-                spans.append(m.group(0))
+                spans.append(_asking_span(m))
     return " ".join(spans)
+
+
+def _asking_span(match: re.Match[str]) -> str:
+    """The words a pattern matched, less its `skip` group: what lies between the asking words ("what's
+    <Doctolib's stock> price", "combien <la stratégie> consacre") is what the question is about, not how it asks."""
+    skip = match.groupdict().get("skip")
+    if not skip:
+        return match.group(0)
+    start, end = match.span("skip")
+    text = match.string
+    return f"{text[match.start():start]} {text[end:match.end()]}"
 
 
 def evidence_patterns(question: str, vocab: Vocabularies) -> list[re.Pattern[str]]:

@@ -30,6 +30,9 @@ def test_fold_apostrophe_variants_tokenise_alike():
         ("the of and to in for is are was with which would your", "en", None),
         ("Les essais de la santé", "fr", {"le", "les", "de", "la"}),
         ("The trials of the hospital", "en", {"the", "of"}),
+        # filler a founder types: "si on dépose, on a une réponse en combien de temps à peu près ?"
+        ("si on dépose un dossier, on a une réponse à peu près quand", "fr", {"si", "peu", "pre", "pres"}),
+        ("roughly how much do we actually get", "en", {"roughli", "actual", "get"}),
     ],
 )
 def test_tokenize_removes_stop_words(text, lang, gone):

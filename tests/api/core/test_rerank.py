@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.core.catalogue import load_catalogue
-from api.core.rerank import answer_kinds, evidence_patterns, rerank_by_answer_type
+from api.core.rerank import answer_kinds, asking_words, evidence_patterns, rerank_by_answer_type
 from retrieval.models import Chunk, Hit
 
 KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"
@@ -84,3 +84,20 @@ def test_what_kind_of_fact_a_question_asks_and_the_sentences_holding_it(vocab, q
     patterns = evidence_patterns(question, vocab)
     assert any(p.search(holds) for p in patterns)
     assert not any(p.search(lacks) for p in patterns)
+
+
+@pytest.mark.parametrize(
+    ("question", "asking", "subject"),
+    [
+        ("what's Doctolib's stock price right now?", {"what's", "price"}, {"doctolib's", "stock"}),
+        ("quel montant la stratégie consacre-t-elle à la formation ?", {"montant", "consacre"}, {"strategie"}),
+        ("How much funding does the strategy set aside for training?", {"how", "much", "aside"}, {"strategy"}),
+        ("Le PEPR, il est doté de combien ?", {"dote", "combien"}, {"pepr"}),
+    ],
+)
+def test_the_asking_words_leave_out_what_the_question_is_about(vocab, question, asking, subject) -> None:
+    """The words that ask for a figure count as said by any fiche holding one; the words between them (a company,
+    "the strategy") are what is asked about, which a fiche must say itself."""
+    said = set(asking_words(question, vocab).split())
+    assert asking <= said
+    assert not subject & said
