@@ -2,7 +2,7 @@
 
 One detector for both environments: the API (retrieval's query analysis, profile extraction) and the
 dialogue (the NLU component that sets the `language` slot every reply follows). Words that both languages
-use ("a", "on", "me", "as") tell nothing; accents count twice for French; an English contraction ("let's",
+use ("a", "on", "me", "as") tell nothing; an accented word counts once for French; an English contraction ("let's",
 "don't", "we're") counts for English, where a French elision puts its letter before the apostrophe
 ("l'aide", "c'est", "qu'on").
 """
@@ -44,7 +44,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*")  # a figure glued to a unit (20m
 _WORD_ANY_CASE = re.compile(_WORD.pattern, re.IGNORECASE)
 # An English contraction: the letters after the apostrophe are English ("let's", "don't", "I'm", "we're").
 _EN_CONTRACTION = re.compile(r"^([a-z]{2,}|i)'(s|t|re|ve|ll|m|d)$")
-_ACCENTED = re.compile(r"[éèêàùçôîûëïœ]", re.IGNORECASE)
+_ACCENTED_WORD = re.compile(r"[^\W\d_]*[éèêàùçôîûëïœ][^\W\d_]*", re.IGNORECASE)
 
 
 def fold(text: str, lower: bool = True) -> str:
@@ -57,7 +57,9 @@ def fold(text: str, lower: bool = True) -> str:
 def _scores(text: str) -> tuple[int, int, int]:
     """(French, English) evidence (telling words, accents twice for French, contractions for English), and
     the number of words."""
-    fr, en = 2 * len(_ACCENTED.findall(text)), 0
+    # An accented word tells French once, however many accents it carries: "Agence du numérique en santé", a name
+    # within an English question, is no more French than the question's own words are English.
+    fr, en = len(_ACCENTED_WORD.findall(text)), 0
     tokens = _WORD.findall(fold(text))
     # An acronym in a text written in lower case ("CE class IIa", "la HAS") is a name, not a function word: "CE"
     # is no French "ce". In a text typed all in capitals, every word counts.

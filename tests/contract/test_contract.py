@@ -143,6 +143,10 @@ def test_the_resolver_takes_the_closest_name_or_nothing(levers: list[dict], phra
         # an acronym is a name: "CE" is no French "ce" (tester10's English founder was answered in French)
         ("startup, DTx for chronic pain, CE class IIa, want reimbursement", "en"),
         ("JE VEUX UN FINANCEMENT", "fr"),  # typed all in capitals, every word counts
+        # a French name within an English question: its accented words count once each, not per accent
+        ("What was the Agence du numérique en santé called before it became the ANS?", "en"),
+        ("How much is the Ségur numérique worth in total?", "en"),
+        ("éligibilité télésurveillance", "fr"),
     ],
 )
 def test_one_language_detector_for_both_sides(text: str, lang: str | None) -> None:
