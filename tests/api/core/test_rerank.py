@@ -75,6 +75,9 @@ def test_amount_and_date_questions_prefer_figures_and_years(vocab) -> None:
          "les criteres sont fixes par l'arrete", "la commission se reunit"),
         ("G_NIUS, qui est derrière ?", "who", "pilote par la dns et l'ans", "ouvert en 2020"),
         ("Qui accorde le forfait innovation ?", "who", "accorde par les ministres", "une etude clinique"),
+        ("Can we still apply to the call, or is it closed?", "status", "the last wave closed on 31 may 2024",
+         "it funds clinical studies"),
+        ("l'appel, c'est encore ouvert ?", "status", "la vague est close", "il finance des etudes"),
     ],
 )
 def test_what_kind_of_fact_a_question_asks_and_the_sentences_holding_it(vocab, question, kind, holds, lacks) -> None:
