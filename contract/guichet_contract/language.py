@@ -55,7 +55,7 @@ def fold(text: str, lower: bool = True) -> str:
 
 
 def _scores(text: str) -> tuple[int, int, int]:
-    """(French, English) evidence (telling words, accents twice for French, contractions for English), and
+    """(French, English) evidence (telling words, accented words for French, contractions for English), and
     the number of words."""
     # An accented word tells French once, however many accents it carries: "Agence du numérique en santé", a name
     # within an English question, is no more French than the question's own words are English.
