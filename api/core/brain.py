@@ -473,7 +473,10 @@ class Brain:
                 # the answer stays within a fiche's own limit of words
                 statements = answerer.within(statements, fiches.MAX_WORDS - sum(len(st.text.split()) for st in also))
                 statements += also
-        statements += status_statement(fiche, lang)
+        # Asked where it stands ("still open, or closed?"): the fiche's status line leads, else it closes the answer.
+        asks_status = bool(question) and "status" in answer_kinds(lead or question, self.catalogue.vocab)
+        statements = [*status_statement(fiche, lang), *statements] if asks_status else [
+            *statements, *status_statement(fiche, lang)]
         body = answerer.answer_body(statements, self.catalogue, lang, today)
         if fiche.partial:
             body["answer"] = f"{body['answer']} {answerer.PARTIAL['en' if lang == 'en' else 'fr']}"
