@@ -475,8 +475,8 @@ class Brain:
                 statements += also
         # Asked where it stands ("still open, or closed?"): the fiche's status line leads, else it closes the answer.
         asks_status = bool(question) and "status" in answer_kinds(lead or question, self.catalogue.vocab)
-        statements = [*status_statement(fiche, lang), *statements] if asks_status else [
-            *statements, *status_statement(fiche, lang)]
+        status_line = status_statement(fiche, lang)
+        statements = [*status_line, *statements] if asks_status else [*statements, *status_line]
         body = answerer.answer_body(statements, self.catalogue, lang, today)
         if fiche.partial:
             body["answer"] = f"{body['answer']} {answerer.PARTIAL['en' if lang == 'en' else 'fr']}"
