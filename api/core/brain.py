@@ -26,7 +26,14 @@ from .fiches import Fiche
 from .matching import NAMED, FicheMatch, FicheTerms, fiche_terms, fiche_vocabulary, match_fiche
 from .periods import asked_period, later_years, newer_than_known
 from .profile import Extraction, Profile, expand_shorthand, extract
-from .rerank import RERANK_DEPTH, answer_kinds, asking_words, evidence_patterns, rerank_by_answer_type
+from .rerank import (
+    RERANK_DEPTH,
+    answer_kinds,
+    asking_words,
+    evidence_in_order,
+    evidence_patterns,
+    rerank_by_answer_type,
+)
 
 log = logging.getLogger(__name__)
 
@@ -466,6 +473,11 @@ class Brain:
             if first_ask and evidence_patterns(first_ask, self.catalogue.vocab):
                 named |= frozenset(answerer.question_weights(first_ask, lang, self.idf.get(lang, {})))
             named -= self.terms(lang)[fiche.id].subject
+            # Several kinds of answer asked in one sentence: a statement holding the first one a statement holds leads.
+            in_order = evidence_in_order(lead or answerer.asking_part(question), self.catalogue.vocab)
+            evidence = next(
+                (ev for ev in in_order if any(p.search(fold(st.text)) for st in statements for p in ev)), evidence
+            )
             statements = answerer.lead_with_asked(statements, evidence, named, lang)
             statements = answerer.without_yes_no(statements, question, match.phrasing if match else "")
             also = self._also_asked(question, fiche.id, statements, lang, today)

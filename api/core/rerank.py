@@ -39,6 +39,18 @@ def _matches(question: str, vocab: Vocabularies) -> list[tuple[str, str | None]]
     return out
 
 
+def evidence_in_order(question: str, vocab: Vocabularies) -> list[list[re.Pattern[str]]]:
+    """The evidence patterns of each kind of answer the question asks, in the order it asks them ("comment est
+    doté le PEPR, sur quelle durée, et qui le pilote ?": the amount, the span of time, the body)."""
+    q, lang = fold(question), detect_lang(question)[0]
+    found: list[tuple[int, int, str, str | None]] = []
+    for code, at in vocab.answer_types.items():
+        m = min((m for p in at.question if (m := _rx(p).search(q))), key=lambda m: m.start(), default=None)
+        if m:
+            found.append((m.start(), m.start() - m.end(), code, _what(m, lang)))
+    return [_evidence(code, what, vocab) for _, _, code, what in sorted(found)]
+
+
 def answer_kinds(question: str, vocab: Vocabularies) -> frozenset[str]:
     """The kinds of answer the question asks (vocabulary `answer_types`: amount, date, duration, count…)."""
     return frozenset(code for code, _ in _matches(question, vocab))
@@ -69,19 +81,19 @@ def _asking_span(match: re.Match[str]) -> str:
 
 
 def evidence_patterns(question: str, vocab: Vocabularies) -> list[re.Pattern[str]]:
-    """Patterns of passages that hold the kind of answer the question expects.
+    """Patterns of passages that hold the kind of answer the question expects."""
+    return [p for code, what in _matches(question, vocab) for p in _evidence(code, what, vocab)]
 
-    An evidence pattern with a `{what}` slot stands for the counted thing itself (a number next to
-    "axes", not any number): it is filled with the stem the question's `what` group read, or dropped.
-    """
-    out = []
-    for code, what in _matches(question, vocab):
-        for p in vocab.answer_types[code].evidence:
-            if "{what}" not in p:
-                out.append(_rx(p))
-            elif what:
-                out.append(_rx(p.replace("{what}", re.escape(what))))
-    return out
+
+def _evidence(code: str, what: str | None, vocab: Vocabularies) -> list[re.Pattern[str]]:
+    """One answer type's evidence patterns. A pattern with a `{what}` slot stands for the counted thing itself (a
+    number next to "axes", not any number): it is filled with the stem the question's `what` group read, or
+    dropped."""
+    return [
+        _rx(p.replace("{what}", re.escape(what))) if what and "{what}" in p else _rx(p)
+        for p in vocab.answer_types[code].evidence
+        if what or "{what}" not in p
+    ]
 
 
 def rerank_by_answer_type(question: str, hits: list[Hit], vocab: Vocabularies) -> list[Hit]:

@@ -57,6 +57,13 @@ def fold(text: str, lower: bool = True) -> str:
 def _scores(text: str) -> tuple[int, int, int]:
     """(French, English) evidence (telling words, accented words for French, contractions for English), and
     the number of words."""
+    fr, en, words, _ = _read(text)
+    return fr, en, words
+
+
+def _read(text: str) -> tuple[int, int, int, str | None]:
+    """_scores, and the language of the first word that tells one ("how" of "How many people use Mon espace
+    santé?")."""
     # An accented word tells French once, however many accents it carries: "Agence du numérique en santé", a name
     # within an English question, is no more French than the question's own words are English.
     fr, en = len(_ACCENTED_WORD.findall(text)), 0
@@ -66,21 +73,25 @@ def _scores(text: str) -> tuple[int, int, int]:
     if any(c.islower() for c in text):
         typed = _WORD_ANY_CASE.findall(fold(text, lower=False))
         tokens = [t.lower() for t in typed if not (t.isupper() and len(t) > 1)]
+    first = None
     for token in tokens:
         contraction = _EN_CONTRACTION.match(token)
         parts = [contraction.group(1)] if contraction else [p for p in token.split("'") if p]
-        en += 1 if contraction else 0
-        fr += sum(p in _TELLING_FR for p in parts)
-        en += sum(p in _TELLING_EN for p in parts)
-    return fr, en, len(tokens)
+        said_fr, said_en = sum(p in _TELLING_FR for p in parts), sum(p in _TELLING_EN for p in parts)
+        said_en += 1 if contraction else 0
+        fr, en = fr + said_fr, en + said_en
+        if first is None and said_fr != said_en:
+            first = "fr" if said_fr > said_en else "en"
+    return fr, en, len(tokens), first
 
 
 def detect_with_confidence(text: str) -> tuple[str | None, float]:
     """("fr" | "en" | None, confidence 0..1): the likelier language of a text that must be read in one (a
-    query); None and 0 when nothing tells the two apart."""
-    fr, en, _ = _scores(text)
+    query); as much of each: the language its first telling word is in ("How many people use Mon espace santé?"),
+    with confidence 0; None and 0 when nothing tells the two apart."""
+    fr, en, _, first = _read(text)
     if fr == en:
-        return None, 0.0
+        return first, 0.0
     return ("fr" if fr > en else "en"), abs(fr - en) / (fr + en)
 
 

@@ -158,6 +158,21 @@ def test_one_language_detector_for_both_sides(text: str, lang: str | None) -> No
     assert detect_lang(text) == ((likelier or "fr"), confidence)
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("How many people use Mon espace santé?", "en"),  # "how", "many" / "mon", "santé": the first tells
+        ("Mon espace santé: how many users?", "fr"),  # as told first; the widget passes its language
+        ("ok", None),
+    ],
+)
+def test_as_much_of_each_language_the_first_telling_word_decides(text: str, lang: str | None) -> None:
+    """A query with as much evidence of each language is read in the language of its first telling word, with
+    confidence 0 (retrieval searches both); the conversation's language is not switched by it."""
+    assert detect_with_confidence(text) == (lang, 0.0)
+    assert detect(text) is None
+
+
 def test_shorten_never_cuts_a_word() -> None:
     title = "Détails : Programmes et équipements prioritaires de recherche (PEPR) en santé numérique"
     short = shorten(title, 60)

@@ -267,6 +267,30 @@ def test_chat_shorthand_is_written_out(vocab) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (
+            "Le laboratoire d'un client demande comment est doté le PEPR, sur quelle durée, et qui le pilote.",
+            "Le laboratoire d'un client demande. comment est doté le PEPR, sur quelle durée, et qui le pilote ?",
+        ),
+        (
+            "Un porteur demande s'il faut le marquage CE avant le forfait innovation. Et qui l'accorde ?",
+            "Un porteur demande. s'il faut le marquage CE avant le forfait innovation ? Et qui l'accorde ?",
+        ),
+        ("A client asks whether they need HDS for an app", "A client asks. whether they need HDS for an app ?"),
+        ("My client wants to know how long PECAN lasts?", "My client wants to know. how long PECAN lasts?"),
+        ("on demande un financement pour notre appli", "on demande un financement pour notre appli"),
+    ],
+)
+def test_a_reported_question_is_told_apart_from_who_asks(vocab, message: str, said: str) -> None:
+    """"Un client demande combien…": what is asked becomes its own question, so that the part of the message that
+    asks (and the clause read alone) is the question, not the staff member's framing."""
+    from api.core.profile import expand_shorthand
+
+    assert expand_shorthand(message, vocab) == said
+
+
+@pytest.mark.parametrize(
     ("message", "kind"),
     [
         ("ok et mon email vous l'avez ?", "data"),

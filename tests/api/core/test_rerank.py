@@ -104,3 +104,17 @@ def test_the_asking_words_leave_out_what_the_question_is_about(vocab, question, 
     said = set(asking_words(question, vocab).split())
     assert asking <= said
     assert not subject & said
+
+
+def test_the_kinds_of_answer_a_sentence_asks_come_in_its_order(vocab) -> None:
+    """"comment est doté le PEPR, sur quelle durée, et qui pilote ?": the amount, then the span, then the body;
+    "combien de temps" is a span of time first (and a count of nothing)."""
+    from api.core.rerank import evidence_in_order
+
+    kinds = evidence_in_order("comment est doté le PEPR, sur quelle durée, et qui pilote ?", vocab)
+    assert len(kinds) == 3
+    assert any(p.search("60 m€ sur sept ans") for p in kinds[0]) and not any(p.search("sur sept ans") for p in kinds[0])
+    assert any(p.search("sur sept ans") for p in kinds[1])
+    assert any(p.search("inserm") for p in kinds[2])
+    spans = evidence_in_order("combien de temps peut durer une expérimentation, et à qui écrire ?", vocab)
+    assert any(p.search("limitee a cinq ans") for p in spans[0] + spans[1])
