@@ -81,6 +81,9 @@ class AskIn(JsonBody):
     levers: list[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]] = Field(
         default_factory=list, max_length=12
     )
+    # The fiche the conversation's last answer came from (the answer's `fiche`): a follow-up question that names
+    # nothing ("et quelle classe ?") is read with its subject first. An id no fiche has is ignored.
+    topic: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def _raise_if(problem: str | None) -> None:

@@ -47,6 +47,10 @@ FICHE_NEAR = 0.18
 # How clearly the clause after a message's last comma must match on its own to be taken (answerer.last_clause):
 # set between what the answer sets showed (0.66 and 0.78 right, 0.34 losing a deciding "pas encore marqué CE").
 TAIL_MIN = 0.5
+# A question read with the last answer's subject is answered by a fiche on it that matches clearly: one matching
+# loosely ("et ça prend combien de temps ?" of i-Lab, with a fiche giving the company's maximum age) answers another
+# question.
+TOPIC_MIN = 0.5
 # Passages searched for a question no fiche answers; the composed answer picks its sentences among them. Set by
 # hand in the first version (2026-11-23); fact_hit3 of score.py reads the top 3 only, so the eval sets measure
 # the first passages, not this depth.
@@ -181,19 +185,27 @@ class Brain:
         )
 
     def ask(
-        self, question: str, lang: str | None = None, today: dt.date | None = None, context: Sequence[str] = ()
+        self,
+        question: str,
+        lang: str | None = None,
+        today: dt.date | None = None,
+        context: Sequence[str] = (),
+        topic: str | None = None,
     ) -> dict:
         """The answer a founder can act on: a fiche that matches, else the sentences of the passages that
         answer, else an honest "I don't know"; off-topic and personal health questions get their reply.
 
         `context`: the ids of the levers the founder was just shown. The question is also read with their names,
         where only a fiche of those levers may answer it: after the question alone, or before it when the
-        question names nothing ("et concrètement on peut toucher combien ?")."""
+        question names nothing ("et concrètement on peut toucher combien ?").
+        `topic`: the fiche the conversation's last answer came from. A question naming nothing, or not the subject
+        of the fiche it matches ("et quelle classe ?" after "is our software a medical device?"), is read first with
+        that fiche's subject, where only a fiche on that subject may answer it."""
         today = today or dt.date.today()
         question = expand_shorthand(question, self.catalogue.vocab)
         lang = self.lang_of(question, lang)
         ex = extract(question, self.catalogue.vocab)
-        reply = self._answer(question, lang, today, context, ex)
+        reply = self._answer(question, lang, today, context, ex, self.catalogue.fiche(topic) if topic else None)
         # "On vise le PECAN, on est éligible ?": the knowledge says the conditions; whether the founder meets them
         # depends on their profile, which the bot holds: marked for it, with the lever asked about.
         asks_eligibility = ex.follow_up == "eligible" and reply.get("in_scope") and "follow_up" not in reply
@@ -227,14 +239,16 @@ class Brain:
         besides = set(answerer.question_weights(question, lang, idf)) - set(tokenize(slug.replace("-", " "), lang))
         return lever if len(besides) <= FOLLOW_UP_WORDS else None
 
-    def _answer(self, question: str, lang: str, today: dt.date, context: Sequence[str], ex: Extraction) -> dict:
+    def _answer(
+        self, question: str, lang: str, today: dt.date, context: Sequence[str], ex: Extraction, topic: Fiche | None
+    ) -> dict:
         if ex.about_guichet:  # what Guichet keeps of the founder, forgetting them, who it is: the service answers
             said = answerer.about_guichet(ex.about_guichet, lang, self.retention_days)
             reply = {**self._reply(said, lang, in_scope=True), "found": True}
             # When an advisor answers is the deployment's own figure, which the bot holds; withdrawing or erasing
             # acts on the conversation's own contact request, which the bot holds too: marked for it.
             return {**reply, "follow_up": ex.about_guichet} if ex.about_guichet in BOT_HOLDS else reply
-        if ex.follow_up and (follow := self._follow_up(ex.follow_up, question, lang, today, context)):
+        if ex.follow_up and (follow := self._follow_up(ex.follow_up, question, lang, today, context, topic)):
             return follow
         if ex.private_person or ex.off_topic:
             text = answerer.PATIENT if ex.patient else answerer.OUT_OF_SCOPE
@@ -257,10 +271,9 @@ class Brain:
         # Else the clause after the last comma ("…notre DM connecté, on peut candidater à i-Nov ?"), if it alone
         # matches clearly and names the fiche's subject: it leaves out what precedes, which may be what decides.
         tail = answerer.last_clause(question) if match is None or match.confidence < FICHE_MIN else None
-        if tail and (by_tail := self.match_fiche(tail, lang)) is not None and by_tail.confidence >= TAIL_MIN:
-            named = self.terms(lang)[by_tail.fiche_id].subject if by_tail.fiche_id in self.terms(lang) else None
-            if named and named & set(answerer.question_weights(tail, lang, self.idf.get(lang, {}))):
-                match = by_tail
+        by_tail = self.match_fiche(tail, lang) if tail else None
+        if tail and by_tail is not None and by_tail.confidence >= TAIL_MIN and self._names_subject(by_tail, tail, lang):
+            match = by_tail
         # Two questions ("i-Lab, on peut toucher combien max ? et la boîte doit avoir quel âge ?"): the second
         # one's words dilute the first's; the message up to its first question is read too, the closer match
         # leads, and _also_asked answers the other.
@@ -294,19 +307,32 @@ class Brain:
         # question; when nothing shown answers it, it is not known.
         about_shown = bool(shown) and (thin or aside)
         attempts = (in_context,) if about_shown else (in_context, alone) if thin or aside else (alone, in_context)
+        # The last answer's subject comes first: it is what the founder was just reading; the question read alone
+        # would be about whatever fiche its few words match.
+        on_topic = self._subject_words(topic, lang) if topic is not None and (thin or aside) else ""
+        if topic is not None and on_topic:
+            attempts = (partial(self._fiche_on_topic, question, topic, on_topic, lang, today), in_context)
+            scoped = f"{question}{_SCOPE_MARK}{on_topic} {names}".rstrip()
         for attempt in attempts:
             body = attempt()
             if body is not None:
                 return body
         searched = {}
-        for query in filter(None, (scoped,) if about_shown else (question, clause, scoped)):
+        # Read with the last answer's subject alone, passages would answer with any sentence on that subject holding
+        # the kind of answer asked ("deux ans", a company's maximum age, for "how long does it take?"): a fiche on
+        # it answers, or it is not known.
+        readings: tuple[str | None, ...] = (scoped,) if about_shown or on_topic else (question, clause, scoped)
+        readings = () if on_topic and not shown else readings
+        for query in filter(None, readings):
             hits = searched[query] = self.search(query, k=ASK_PASSAGES, lang=lang)
             evidence = evidence_patterns(query, self.catalogue.vocab)
             asking = asking_words(query, self.catalogue.vocab)
             statements = answerer.compose(query, hits, lang, self.idf, evidence, today, asking)
             # Read with the names of what was shown, a sentence may cover the question by those names alone: it
             # must then hold the kind of answer asked (a duration for "ça prend combien de temps ?").
-            if about_shown and evidence and not any(p.search(fold(st.text)) for st in statements for p in evidence):
+            if (about_shown or on_topic) and evidence and not any(
+                p.search(fold(st.text)) for st in statements for p in evidence
+            ):
                 statements = []
             if statements and (late := self._not_yet(question, statements, lang, today)):
                 return late
@@ -316,17 +342,22 @@ class Brain:
         hits = searched.get(question) or []
         strong = bool(hits) and hits[0].ranks.get("lexical", 99) <= 3
         near = match is not None and match.confidence >= FICHE_NEAR
+        if on_topic:  # what is not known, said with what it was asked about ("et ça coûte combien ? — marquage CE")
+            return self._reply(answerer.unknown(f"{question.rstrip(' ?!.')} — {on_topic}", lang), lang, in_scope=True)
         if ex.has_domain_signal or bool(ex.profile.needs) or strong or near or shown:
             return self._reply(answerer.unknown(question, lang), lang, in_scope=True)
         return self._reply(answerer.OUT_OF_SCOPE[lang], lang, in_scope=False)
 
-    def _follow_up(self, kind: str, question: str, lang: str, today: dt.date, context: Sequence[str]) -> dict | None:
+    def _follow_up(
+        self, kind: str, question: str, lang: str, today: dt.date, context: Sequence[str], topic: Fiche | None = None
+    ) -> dict | None:
         """A question about what the conversation showed ("pourquoi ?", "je suis éligible ?", "c'est encore
         ouvert ?", "quel est mon projet ?") that names nothing else: its `follow_up` kind, and what the knowledge
-        alone can say of the levers shown (where they stand, dated and cited). Why a lever fits and whether the
-        founder is eligible depend on their profile, which the dialogue holds: said so here, the bot answers
-        them. None when the question names something (it is asked of the knowledge base) or, but for the
-        project, when no lever was shown."""
+        alone can say of the levers shown (where they stand, dated and cited), or of the last answer's subject
+        where its fiche says where it stands (i-Nov's own status after an answer on i-Nov, not its lever's). Why a
+        lever fits and whether the founder is eligible depend on their profile, which the dialogue holds: said so
+        here, the bot answers them. None when the question names something (it is asked of the knowledge base)
+        or, but for the project, when no lever was shown."""
         if NAMED.search(question):
             return None
         if kind in ("guide", "sources"):  # a request for guidance; the sources of the answer just given (the bot)
@@ -342,6 +373,11 @@ class Brain:
                     for lv in shown if lv.next_steps.get(lang)]
         elif kind == "amount":  # "et c'est combien ?": what one project can get, each figure dated
             said = self._amounts(shown, lang)
+        elif kind == "status" and topic is not None and topic.status is not None:
+            st, sep = topic.status, " : " if lang == "fr" else ": "
+            named = self._subject_words(topic, lang) or ("Statut" if lang == "fr" else "Status")
+            said = [Statement(f"{named}{sep}{st.line(lang)}.", (st.source, *st.note_sources),
+                              st.known_on, f"fiche-{topic.id}.{lang}", "", topic.id, None)]
         elif kind == "status":
             said = [
                 Statement(f"{lv.name.get(lang)}{' : ' if lang == 'fr' else ': '}{lv.status.line(lang)}.",
@@ -430,6 +466,36 @@ class Brain:
         levers = list(dict.fromkeys([lv for f in chosen for lv in f.levers] + body["levers"]))
         return {**body, "levers": levers, "found": True, "in_scope": True, "lang": lang, "fiche": chosen[0].id,
                 "status": None}
+
+    def _names_subject(self, match: FicheMatch, text: str, lang: str) -> bool:
+        """The text says a word of the subject of the fiche it matches."""
+        subject = self.terms(lang)[match.fiche_id].subject if match.fiche_id in self.terms(lang) else None
+        return bool(subject and subject & set(answerer.question_weights(text, lang, self.idf.get(lang, {}))))
+
+    def _subject_words(self, fiche: Fiche, lang: str) -> str:
+        """The words a fiche is about (its subject), as its phrasings spell them ("dispositif médical"), in order."""
+        subject = self.terms(lang)[fiche.id].subject if fiche.id in self.terms(lang) else frozenset()
+        words: dict[str, str] = {}  # stem -> the word first spelling it ("i-Nov" says "inov" and "nov")
+        for phrasing in fiche.questions.get(lang):
+            for word in re.findall(r"[\w'’-]+", phrasing):
+                stems = set(tokenize(word, lang)) & subject
+                if stems and not stems & set(words):
+                    words.update(dict.fromkeys(stems, word.split("'")[-1].split("’")[-1]))
+        return " ".join(dict.fromkeys(words.values()))
+
+    def _fiche_on_topic(self, question: str, topic: Fiche, on_topic: str, lang: str, today: dt.date) -> dict | None:
+        """The fiche on the last answer's subject (that fiche or another saying its subject) that the question,
+        read with that subject, asks."""
+        terms = self.terms(lang)
+        subject = terms[topic.id].subject if topic.id in terms else frozenset()
+        near = frozenset(f for f, ft in terms.items() if f == topic.id or subject & ft.subject)
+        readings = (question, f"{question}{_SCOPE_MARK}{on_topic}")
+        best = max(
+            filter(None, (self.match_fiche(q, lang, only=near) for q in readings)),
+            key=lambda m: m.confidence,
+            default=None,
+        )
+        return self._from_fiche(best, lang, today, question) if best and best.confidence >= TOPIC_MIN else None
 
     def _fiche_in_context(self, scoped: str, shown: list[Lever], lang: str, today: dt.date) -> dict | None:
         """The fiche of one of the levers just shown (or of a step named on their cards) that the question, read

@@ -53,6 +53,10 @@ KIND_OTHER = 0.7
 # A phrasing saying another span of time than the question, in the same unit ("deux ans après" for "un an après
 # le lancement", which stemming reads alike): it asks about another period; its closeness is multiplied by this.
 SPAN_OTHER = 0.5
+# A numbered text or rule the question names ("article 51", "règle 11", "MR-004", "annex VIII" is no number): a fiche
+# never saying that number is about another one (the ETAPES fiche, which names articles 36 and 54, for "article 51
+# c'est quoi ?"); its confidence is multiplied by NAME_MISSING.
+_NUMBERED = re.compile(r"\b(?:article|art\.|r[eè]gle|rule|mr|annexe|annex)[\s-]?0*(\d{1,3})\b", re.IGNORECASE)
 NAMED = re.compile(r"\b[A-Z][A-Z0-9_]{1,}\b|\b[A-Z][a-z]+[A-Z]\w*")  # an acronym (PECAN, HDS) or a name (G_NIUS)
 
 
@@ -188,6 +192,7 @@ def match_fiche(
     # says weighs the most) that a fiche never says: the fiche answers about its subject in general, not about that
     # one. Acronyms ("SME", "GMED") weigh as `named` does, by the fiche's phrasings.
     rare_names = {t for t in asked_names(asking_part(question), lang, acronyms=False) if q.get(t, 0.0) >= RARE_NAME}
+    numbers = set(_NUMBERED.findall(asking_part(question)))
     scored = {}
     for fid, (conf, _) in phrasing.items():
         ft = terms.get(fid)
@@ -205,7 +210,7 @@ def match_fiche(
             score *= NAMED_ASIDE
         if strangers:
             score *= UNKNOWN_NAME
-        if rare_names - said:
+        if rare_names - said or numbers and not numbers <= _numbers_said(ft):
             score *= NAME_MISSING
         if kinds is not None and ft.kinds and not ft.kinds & kinds:
             score *= KIND_OTHER
@@ -218,6 +223,11 @@ def match_fiche(
         return None
     best = max(scored, key=lambda f: scored[f])
     return FicheMatch(best, round(scored[best], 4), phrasing[best][1])
+
+
+def _numbers_said(ft: FicheTerms) -> frozenset[str]:
+    """The numbers a fiche says, in its answer or phrasings, without leading zeros ("004" is 4)."""
+    return frozenset(t.lstrip("0") or "0" for t in ft.answer.union(*ft.phrasings.values()) if t.isdigit())
 
 
 def _other_span(asked: frozenset[tuple[int, str]], said: frozenset[tuple[int, str]]) -> bool:

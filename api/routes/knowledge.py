@@ -49,7 +49,7 @@ def roadmap(body: RouteIn, brain: BrainDep) -> MarkdownResponse:
 
 @router.post("/ask", response_model=out.Answer, response_model_exclude_unset=True)
 def ask(body: AskIn, brain: BrainDep) -> out.Answer:
-    return out.answer(brain.ask(body.question, body.lang, context=body.levers))
+    return out.answer(brain.ask(body.question, body.lang, context=body.levers, topic=body.topic))
 
 
 @router.get("/levers", response_model=out.LeverList)

@@ -67,9 +67,15 @@ class GuichetClient:
         text = text[-LIMITS.MESSAGE:] if text else None
         return (await self._request("POST", "/roadmap", json={"text": text, "profile": profile, "lang": lang})).text
 
-    async def ask(self, question: str, lang: str, levers: list[str] | None = None) -> dict[str, Any]:
-        """/ask; `levers`: the levers the founder was just shown (a follow-up question is about them)."""
-        body = {"question": question[: LIMITS.QUESTION], "lang": lang, "levers": list(levers or [])[:12]}
+    async def ask(
+        self, question: str, lang: str, levers: list[str] | None = None, topic: str | None = None
+    ) -> dict[str, Any]:
+        """/ask; `levers`: the levers the founder was just shown, `topic`: the fiche the last answer came from (a
+        follow-up question is about them)."""
+        body: dict[str, Any] = {"question": question[: LIMITS.QUESTION], "lang": lang, "levers": list(levers or [])}
+        body["levers"] = body["levers"][:12]
+        if topic:
+            body["topic"] = topic
         return await self._call("POST", "/ask", json=body)
 
     async def lever(self, lever_id: str) -> dict[str, Any] | None:

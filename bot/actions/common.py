@@ -30,7 +30,8 @@ _ASKED_FROM = re.compile(rf",\s+(?=(?:{_ASKING})\b)", re.IGNORECASE)
 
 
 # What a fresh start forgets: the project, what was shown of it, where the qualification stood.
-FRESH_START = (*PROFILE_SLOTS, "project_text", "recommended", "focus", "profile_confirmed", "to_ask", "summary_shown")
+FRESH_START = (*PROFILE_SLOTS, "project_text", "recommended", "focus", "topic", "profile_confirmed", "to_ask",
+               "summary_shown")
 
 
 def lang_of(tracker: Tracker) -> str:

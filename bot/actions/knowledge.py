@@ -36,7 +36,7 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
     lang = lang_of(tracker)
     shown = tracker.get_slot("focus") or tracker.get_slot("recommended") or []
     try:
-        res = await get_client().ask(question, lang, shown)
+        res = await get_client().ask(question, lang, shown, tracker.get_slot("topic"))
         if res.get("follow_up") == "guide" and may_guide and not tracker.active_loop.get("name"):
             return chosen_meaning("describe_project")
         # Answered from the profile; a lever named ("on est éligible au PECAN ?"): its conditions as the knowledge
@@ -78,8 +78,11 @@ async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, question: s
     colon = " :" if lang == "fr" else ":"
     body = f"{text}\n\n{t('sources', lang)}{colon}\n" + "\n".join(sources) if sources else text
     dispatcher.utter_message(text=body, json_message={"type": PayloadType.ANSWER.value, "lang": lang, **res})
-    # What the answer was about becomes the subject of the next questions ("et c'est encore ouvert ?").
+    # What the answer was about becomes the subject of the next questions ("et c'est encore ouvert ?", "et quelle
+    # classe ?"): its levers, and the fiche it came from. An answer from passages, or "I don't know", keeps the
+    # subject it was asked about.
     about = [SlotSet("focus", res["levers"][:FOCUS])] if res.get("found") and res.get("levers") else []
+    about += [SlotSet("topic", res["fiche"])] if res.get("found") and res.get("fiche") else []
     return about + ([SlotSet("last_sources", sources)] if sources else [])
 
 
@@ -168,7 +171,7 @@ class ActionExplainLever(Action):
         for lever in levers:
             dispatcher.utter_message(text=lever_text(lever, lang),
                                      json_message={"type": PayloadType.LEVER.value, "lang": lang, "lever": lever})
-        return events + [SlotSet("focus", [lv["id"] for lv in levers])]
+        return events + [SlotSet("focus", [lv["id"] for lv in levers]), SlotSet("topic", None)]
 
 
 def lever_text(lever: dict[str, Any], lang: str) -> str:

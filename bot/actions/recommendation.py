@@ -44,7 +44,7 @@ async def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     levers = res.get("levers", [])[:MAX_CARDS]
     confirmed = [SlotSet("profile_confirmed", True)]
     if not levers:
-        none = [SlotSet("recommended", []), SlotSet("focus", [])]
+        none = [SlotSet("recommended", []), SlotSet("focus", []), SlotSet("topic", None)]
         return confirmed + none + ask_yes_no(dispatcher, "utter_no_lever", ADVISOR)
     cards = [card(lv, lang) for lv in levers]
     dispatcher.utter_message(
@@ -53,7 +53,8 @@ async def recommend(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
         json_message={"type": PayloadType.LEVER_CARDS.value, "lang": lang, "levers": cards},
     )
     shown = [c["id"] for c in cards]
-    return confirmed + [SlotSet("recommended", shown), SlotSet("focus", shown), SlotSet("yes_no", NOTHING)]
+    return confirmed + [SlotSet("recommended", shown), SlotSet("focus", shown), SlotSet("topic", None),
+                        SlotSet("yes_no", NOTHING)]
 
 
 class ActionConfirmProfile(Action):

@@ -76,6 +76,9 @@ def test_search_and_ask(client: TestClient) -> None:
     assert res and {"text", "score", "doc_id", "title", "lever_id"} <= set(res[0])
     ans = client.post("/ask", json={"question": "Quel budget pour la formation ?"}).json()
     assert "81" in ans["answer"] and ans["citations"]
+    # the fiche the last answer came from may come with the next question; an id no fiche has is no error
+    same = client.post("/ask", json={"question": "Quel budget pour la formation ?", "topic": "no-such-fiche"}).json()
+    assert same["answer"] == ans["answer"]
 
 
 def test_levers_catalogue(client: TestClient) -> None:
@@ -97,6 +100,7 @@ def test_levers_catalogue(client: TestClient) -> None:
         ("/route", {"text": ["Jeanne Martin"]}),
         ("/route", {"profile": {"stage": "x", "colour": "Jeanne Martin"}}),
         ("/ask", {"question": "Jeanne Martin " * 300}),
+        ("/ask", {"question": "et quelle classe ?", "topic": "Jeanne Martin"}),
     ],
 )
 def test_bad_input_is_a_clean_4xx(client: TestClient, path: str, body: dict) -> None:

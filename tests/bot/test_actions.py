@@ -27,6 +27,8 @@ CASES = [
     "eligible_named_no_project",
     "greet_with_request",
     "greet_alone",
+    "answer_sets_topic",
+    "unknown_keeps_topic",
 ]
 
 
@@ -55,7 +57,8 @@ def test_a_lever_phrase_goes_through_the_resolver(report: dict) -> None:
     resolved, unresolved = report["lever_phrase_resolved"], report["lever_phrase_unresolved"]
     assert ["lever", "imaging"] in resolved["calls"] and "Filière imagerie médicale" in said(resolved)
     assert unresolved["calls"][-1][0] == "ask" and not any(c[0] == "lever" for c in unresolved["calls"])
-    assert resolved["events"] == [{"event": "slot", "name": "focus", "value": ["imaging"]}]
+    assert resolved["events"] == [{"event": "slot", "name": "focus", "value": ["imaging"]},
+                                  {"event": "slot", "name": "topic", "value": None}]  # the lever, not the last fiche
     assert unresolved["events"] == []
 
 
@@ -153,3 +156,13 @@ def test_a_greeting_that_goes_on_is_answered_too(report: dict) -> None:
     assert [c[0] for c in case["calls"]] == ["ask"]
     assert said(case).startswith("utter_greet") and "effacer la conversation" in said(case)
     assert report["greet_alone"]["calls"] == [] and said(report["greet_alone"]) == "utter_greet"
+
+
+def test_the_fiche_an_answer_came_from_is_the_subject_of_the_next_question(report: dict) -> None:
+    """tester9's t923: "et quelle classe ?" after "c'est un dispositif médical ?" got post-market surveillance. The
+    fiche the last answer came from is sent with the next question (the API reads it with that subject) and the new
+    answer's fiche takes its place; "I don't know" leaves the subject as it was."""
+    sets, keeps = report["answer_sets_topic"], report["unknown_keeps_topic"]
+    assert ["ask", "et quelle classe ?", "reg-software-dm"] in sets["calls"]
+    assert slots(sets) == {"topic": "reg-rule-11", "last_sources": slots(sets)["last_sources"]}
+    assert ["ask", "et ça coûte combien ?", "reg-software-dm"] in keeps["calls"] and "topic" not in slots(keeps)

@@ -140,13 +140,14 @@ def test_the_levers_are_the_top_three_as_cards_with_their_buttons(report: dict) 
         "lever-1", "lever-2", "lever-3"]
     assert "Levier 3" in cards["text"] and "Levier 4" not in cards["text"]
     assert slots(case) == {"privacy_said": True, "profile_confirmed": True, "focus": ["lever-1", "lever-2", "lever-3"],
-                           "recommended": ["lever-1", "lever-2", "lever-3"], "yes_no": "nothing"}
+                           "recommended": ["lever-1", "lever-2", "lever-3"], "topic": None, "yes_no": "nothing"}
 
 
 def test_no_lever_offers_an_advisor(report: dict) -> None:
     case = report["recommend_nothing"]
     assert said(case) == ["utter_no_lever"]
-    assert slots(case) == {"profile_confirmed": True, "recommended": [], "focus": [], "yes_no": "advisor"}
+    assert slots(case) == {"profile_confirmed": True, "recommended": [], "focus": [], "topic": None,
+                           "yes_no": "advisor"}
 
 
 def test_the_roadmap_is_a_short_text_and_the_whole_document_to_download(report: dict) -> None:
@@ -161,5 +162,6 @@ def test_the_roadmap_is_a_short_text_and_the_whole_document_to_download(report: 
 
 def test_a_fresh_start_forgets_the_profile(report: dict) -> None:
     case = report["reset"]
-    forgotten = [*PROFILE_SLOTS, "project_text", "recommended", "focus", "profile_confirmed", "to_ask", "summary_shown"]
+    forgotten = [*PROFILE_SLOTS, "project_text", "recommended", "focus", "topic", "profile_confirmed", "to_ask",
+                 "summary_shown"]
     assert slots(case) == {**dict.fromkeys(forgotten), "yes_no": "nothing"} and case["said"] == []

@@ -428,3 +428,29 @@ def test_asked_where_a_call_stands_its_status_leads(real_brain: Brain) -> None:
     assert fr["answer"].startswith("Statut : "), fr["answer"]
     plain = real_brain.ask("Combien Bpifrance a-t-elle mis dans l'appel évaluation des DMN ?")
     assert not plain["answer"].startswith("Statut"), plain["answer"]
+
+
+def test_a_question_naming_nothing_is_read_with_the_last_answers_subject(real_brain: Brain) -> None:
+    """tester9's t923 and t921: "et quelle classe ?" after "c'est un dispositif médical ?" got post-market
+    surveillance by class; "c encore ouvert ?" after i-Nov got the status of Bpifrance's aids. Read with the subject
+    of the fiche the last answer came from (`topic`), the class rule answers, i-Nov's own status is said, and "qui
+    décide ?" after the forfait innovation is no longer about article 51. A fiche matching only loosely does not
+    answer: "et ça prend combien de temps ?" after i-Lab is not known, and said so with what it was about."""
+    dm = real_brain.ask("notre logiciel aide au diagnostic du mélanome sur photo, c'est un dispositif médical ?")
+    cls = real_brain.ask("et quelle classe ?", context=dm["levers"], topic=dm["fiche"])
+    assert re.search(r"\bIIa\b", cls["answer"].split(". ")[0]) and "11" in cls["answer"]
+    assert real_brain.ask("et quelle classe ?")["fiche"] != cls["fiche"]  # alone, it is read otherwise
+    status = real_brain.ask("c encore ouvert ?", context=["bpifrance-innovation"], topic="fund-i-nov")
+    assert status["answer"].startswith("i-Nov : ") and status["follow_up"] == "status"
+    who = real_brain.ask("et qui décide ?", topic="access-forfait-innovation-what")
+    assert "HAS" in who["answer"] and "article 51" not in who["answer"].lower()
+    how_long = real_brain.ask("et ça prend combien de temps ?", topic="fund-i-lab")
+    assert not how_long["found"] and "i-Lab" in how_long["answer"]
+
+
+def test_a_numbered_article_the_fiche_never_says_is_another_one(real_brain: Brain) -> None:
+    """"article 51 c'est quoi exactement ? …financer un parcours de télésuivi" matched the ETAPES fiche once it
+    named articles 36 and 54 of other laws: a fiche never saying the number asked ("51", "MR-004") is about another
+    text."""
+    res = real_brain.ask("article 51 c'est quoi exactement ? on m'en a parlé pour financer un parcours de télésuivi")
+    assert res["found"] and res["fiche"] != "access-telemonitoring-etapes" and "51" in res["answer"]

@@ -69,8 +69,8 @@ class FakeClient:
         self._call("roadmap", text)
         return "# Feuille de route\n"
 
-    async def ask(self, question, lang, levers=None):
-        self._call("ask", question)
+    async def ask(self, question, lang, levers=None, topic=None):
+        self._call("ask", question, *([topic] if topic else []))
         return self.answer or {"answer": "Réponse.", "citations": [], "in_scope": True, "found": True}
 
     async def lever_index(self):

@@ -84,6 +84,16 @@ def cases() -> dict[str, Any]:
                                                       "found": True, "citations": [], "follow_up": "eligible",
                                                       "levers": ["pecan"]}),
                                       tracker("je suis éligible à la PECAN ?", "ask_question")),
+        # an answer from a fiche makes it the subject of the next question, which is sent with it
+        "answer_sets_topic": (ActionAnswerQuestion(),
+                              FakeClient(ask={"answer": "Règle 11 : classe IIa.", "in_scope": True, "found": True,
+                                              "citations": [CITED], "levers": [], "fiche": "reg-rule-11"}),
+                              tracker("et quelle classe ?", "ask_question", {"topic": "reg-software-dm"})),
+        # "I don't know" keeps the subject asked about
+        "unknown_keeps_topic": (ActionAnswerQuestion(),
+                                FakeClient(ask={"answer": "Je ne sais pas.", "in_scope": True, "found": False,
+                                                "citations": [], "levers": [], "fiche": None}),
+                                tracker("et ça coûte combien ?", "ask_question", {"topic": "reg-software-dm"})),
     }
 
 
