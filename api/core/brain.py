@@ -556,6 +556,8 @@ class Brain:
         status_line = status_statement(fiche, lang)
         statements = [*status_line, *statements] if asks_status else [*statements, *status_line]
         body = answerer.answer_body(statements, self.catalogue, lang, today)
+        if asks_status and status_line:  # where it stands was known on a date: the founder checks it today
+            body["answer"] = f"{body['answer']} {answerer.FOLLOW_UP['check'][lang]}"
         if fiche.partial:
             body["answer"] = f"{body['answer']} {answerer.PARTIAL['en' if lang == 'en' else 'fr']}"
         status = fiche.status.model_dump(mode="json") if fiche.status else None

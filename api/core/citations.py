@@ -13,6 +13,7 @@ from .catalogue import Catalogue
 # Past this age, the answer says how old its freshest information is.
 STALE_AFTER_DAYS = 730
 _STALE = {"fr": "Dernière information datée {when}.", "en": "Latest information dated {when}."}
+_STATUS_DATED = {"fr": "(information {when})", "en": "(as known in {when})"}  # fiches.FicheStatus.line
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -81,5 +82,8 @@ def render(statements: list[Statement], cat: Catalogue, lang: str, today: dt.dat
         parts.append(f"{text} {''.join(marks)}".strip())
     dates = [st.date for st in statements if st.date]
     if dates and (today - max(dates)).days > STALE_AFTER_DAYS:
-        parts.append(_STALE["en" if lang == "en" else "fr"].format(when=month_year(max(dates), lang)))
+        when = month_year(max(dates), lang)
+        # A status line already dated that month ("récurrent (information d'octobre 2024)") says it.
+        if _STATUS_DATED["en" if lang == "en" else "fr"].format(when=when) not in " ".join(parts):
+            parts.append(_STALE["en" if lang == "en" else "fr"].format(when=when))
     return " ".join(parts), cites

@@ -421,9 +421,11 @@ def test_a_rule_in_force_asked_of_the_present_month_is_answered_and_us_is_a_coun
 
 def test_asked_where_a_call_stands_its_status_leads(real_brain: Brain) -> None:
     """"Still open, or closed?" of a call: the fiche's dated status is the answer's first sentence, in the question's
-    language, whatever the fiche's own first sentence."""
+    language, whatever the fiche's own first sentence; the answer ends telling to check the dates (the status was
+    known on a date)."""
     en = real_brain.ask("is the clinical evaluation call still open, or is it closed?")
     assert en["fiche"] == "fund-dmn-evaluation-call" and en["answer"].startswith("Status: "), en["answer"]
+    assert en["answer"].endswith("check the dates with the body that runs the scheme.")
     fr = real_brain.ask("l'appel évaluation clinique de Bpifrance, c'est encore ouvert ?")
     assert fr["answer"].startswith("Statut : "), fr["answer"]
     plain = real_brain.ask("Combien Bpifrance a-t-elle mis dans l'appel évaluation des DMN ?")

@@ -25,6 +25,19 @@ def test_old_information_says_its_date_from_todays_date(fixture_catalogue) -> No
     assert old.endswith("Dernière information datée d’octobre 2022.") and "Latest" not in fresh
 
 
+def test_a_status_line_dated_that_month_says_the_date_once(fixture_catalogue) -> None:
+    """"i-Nov : récurrent (information d'octobre 2024)." is not followed by "Dernière information datée d'octobre
+    2024": the status line says it; a status line of another month does not."""
+    when = dt.date(2024, 10, 1)
+    status = [Statement("i-Nov : récurrent (information d’octobre 2024).", ("s001",), when)]
+    said, _ = render(status, fixture_catalogue, "fr", dt.date(2026, 12, 7))
+    assert said == "i-Nov : récurrent (information d’octobre 2024). [1]"
+    en = [Statement("i-Nov: recurring (as known in October 2024).", ("s001",), when)]
+    assert "Latest" not in render(en, fixture_catalogue, "en", dt.date(2026, 12, 7))[0]
+    other = [*status, Statement("Un fait.", ("s004",), dt.date(2024, 11, 2))]
+    assert render(other, fixture_catalogue, "fr", dt.date(2026, 12, 7))[0].endswith("datée de novembre 2024.")
+
+
 def test_past_targets_from_todays_date() -> None:
     """A target year already over reads as a past target, with the year it was set; a future one is untouched."""
     text = "La stratégie prévoit 30 tiers-lieux d'ici 2025."
