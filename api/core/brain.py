@@ -374,10 +374,7 @@ class Brain:
         elif kind == "amount":  # "et c'est combien ?": what one project can get, each figure dated
             said = self._amounts(shown, lang)
         elif kind == "status" and topic is not None and topic.status is not None:
-            st, sep = topic.status, " : " if lang == "fr" else ": "
-            named = self._subject_words(topic, lang) or ("Statut" if lang == "fr" else "Status")
-            said = [Statement(f"{named}{sep}{st.line(lang)}.", (st.source, *st.note_sources),
-                              st.known_on, f"fiche-{topic.id}.{lang}", "", topic.id, None)]
+            said = status_statement(topic, lang, self._subject_words(topic, lang))
         elif kind == "status":
             said = [
                 Statement(f"{lv.name.get(lang)}{' : ' if lang == 'fr' else ': '}{lv.status.line(lang)}.",
@@ -741,12 +738,14 @@ _COMPARED = re.compile(
 )
 
 
-def status_statement(fiche: Fiche, lang: str) -> list[Statement]:
-    """One line on where the fiche's subject stands, with the date that was known and its source."""
+def status_statement(fiche: Fiche, lang: str, named: str = "") -> list[Statement]:
+    """One line on where the fiche's subject stands, with the date that was known and its source; `named`: what
+    stands so, said first ("i-Nov : récurrent…"), else "Status"."""
     if fiche.status is None:
         return []
     st = fiche.status
-    text = f"Status: {st.line(lang)}" if lang == "en" else f"Statut : {st.line(lang)}"
+    label = named or ("Status" if lang == "en" else "Statut")
+    text = f"{label}: {st.line(lang)}" if lang == "en" else f"{label} : {st.line(lang)}"
     return [Statement(text, (st.source, *st.note_sources), st.known_on, f"fiche-{fiche.id}.{lang}", "", fiche.id, None)]
 
 
