@@ -13,7 +13,7 @@ from guichet_contract.language import detect_with_confidence
 LANGS = ("fr", "en")
 # The tokens' version, in each index's manifest and hash: a change of `tokenize` rebuilds the index, and an
 # index of other tokens is refused at load.
-ANALYSIS = 3
+ANALYSIS = 4
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 _COMPOUND = re.compile(r"(?<![a-z0-9])[a-z0-9]+(?:[-_][a-z0-9]+)+")
 _CLITICS = frozenset(
@@ -34,6 +34,15 @@ _EXTRA_EN = [
     "quite",
     "please",
     "anyway",
+    # interjections typed mid-conversation ("wait, what is PECAN?")
+    "wait",
+    "hmm",
+    "um",
+    "uh",
+    "ok",
+    "okay",
+    "oops",
+    "sorry",
     "get",
     "gets",
     "got",
@@ -273,6 +282,18 @@ _EXTRA_FR = [
     "voila",
     "svp",
     "stp",
+    # interjections typed mid-conversation ("attends, c'est quoi la PECAN ?")
+    "attends",
+    "attendez",
+    "euh",
+    "hmm",
+    "ben",
+    "bah",
+    "ok",
+    "okay",
+    "tiens",
+    "oups",
+    "pardon",
 ]
 
 

@@ -535,6 +535,14 @@ class Brain:
             first_ask = lead or (asks[0] if len(asks) > 1 else "")
             if first_ask and evidence_patterns(first_ask, self.catalogue.vocab):
                 named |= frozenset(answerer.question_weights(first_ask, lang, self.idf.get(lang, {})))
+            # Matched by one of its other phrasings ("combien de temps pour déposer la demande de droit commun ?" of
+            # a fiche on how long PECAN lasts): the words the founder and that phrasing both say tell the statement
+            # answering it.
+            if match and match.phrasing not in fiche.questions.get(lang)[:1]:
+                both = frozenset(answerer.question_weights(asked, lang, {})) & frozenset(
+                    answerer.question_weights(match.phrasing, lang, {})
+                )  # less the words asking the kind of answer ("what is the CIR rate"), which any statement answers
+                named |= both - frozenset(tokenize(asking_words(asked, self.catalogue.vocab), lang))
             named -= self.terms(lang)[fiche.id].subject
             # Several kinds of answer asked in one sentence: a statement holding the first one a statement holds leads.
             in_order = evidence_in_order(lead or answerer.asking_part(question), self.catalogue.vocab)

@@ -456,3 +456,25 @@ def test_a_numbered_article_the_fiche_never_says_is_another_one(real_brain: Brai
     text."""
     res = real_brain.ask("article 51 c'est quoi exactement ? on m'en a parlé pour financer un parcours de télésuivi")
     assert res["found"] and res["fiche"] != "access-telemonitoring-etapes" and "51" in res["answer"]
+
+
+@pytest.mark.parametrize("question", ["attends, c'est quoi la PECAN ?", "wait, what is PECAN?"])
+def test_an_interjection_does_not_steer_the_fiche(real_brain: Brain, question: str) -> None:
+    """"attends, c'est quoi la PECAN ?" typed in the middle of the form matched the fiche on PECAN's evidence ("ce
+    qu'on attend"): an interjection says nothing of what is asked."""
+    assert real_brain.ask(question)["fiche"] == "access-pecan-what"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "On est en PECAN pour notre DTx : on a combien de temps pour déposer le dossier de droit commun ?",
+        "We're in PECAN with our DTx: how long do we have to file the ordinary reimbursement application?",
+    ],
+)
+def test_another_phrasing_of_the_fiche_gets_the_statement_answering_it(real_brain: Brain, question: str) -> None:
+    """The fiche on how long PECAN lasts also answers how long one has to file for ordinary coverage: matched by
+    that phrasing, the statement on the 6 months leads, not the fiche's "one year"."""
+    res = real_brain.ask(question)
+    assert res["fiche"] == "access-pecan-duration"
+    assert re.search(r"\b6\b", res["answer"].split(". ")[0])

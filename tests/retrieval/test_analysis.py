@@ -33,6 +33,9 @@ def test_fold_apostrophe_variants_tokenise_alike():
         # filler a founder types: "si on dépose, on a une réponse en combien de temps à peu près ?"
         ("si on dépose un dossier, on a une réponse à peu près quand", "fr", {"si", "peu", "pre", "pres"}),
         ("roughly how much do we actually get", "en", {"roughli", "actual", "get"}),
+        # an interjection typed in the middle of a form: "attends, c'est quoi la PECAN ?"
+        ("attends euh, c'est quoi la PECAN", "fr", {"attend", "euh"}),
+        ("wait hmm, ok what is PECAN", "en", {"wait", "hmm", "ok"}),
     ],
 )
 def test_tokenize_removes_stop_words(text, lang, gone):
