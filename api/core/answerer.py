@@ -180,17 +180,32 @@ _STOP = STOPWORDS["fr"] | STOPWORDS["en"]
 
 
 _YES_NO_ASKED = re.compile(r"\best[- ]ce qu|^\W*(is|are|can|do|does|should|must)\b", re.IGNORECASE)
+# What a yes/no question asks of its subject: whether it must ("faut-il l'HDS ?") or whether it may ("peut-on garder
+# les données aux US ?"). A yes to one is no answer to the other.
+_MODALITY = re.compile(
+    r"\b(?P<must>need|needs|needed|have to|has to|must|required?|mandatory|obligatory|compulsory|faut|doi[st]|doivent|"
+    r"devons|devez|obligatoire?s?|besoin|necessaires?|requise?s?|exige)\b|"
+    r"\b(?P<may>can|could|may|allowed|permitted|peut|peux|peuvent|pouvons|pouvez|possible|autorisee?s?|ok)\b"
+)
+
+
+def _modality(text: str) -> str | None:
+    m = _MODALITY.search(fold(text))
+    return m.lastgroup if m else None
 
 
 def without_yes_no(statements_: list[Statement], question: str, phrasing: str = "") -> list[Statement]:
     """The first statement without its opening "Oui"/"Non" (and what qualifies it up to a colon: "Non pour le
     stockage :") when the (first) question is no yes/no question, or asks it the other way round from the
-    fiche's `phrasing` it matched (one of the two negative, the other not)."""
+    fiche's `phrasing` it matched (one of the two negative, the other not), or asks whether one may of a phrasing
+    asking whether one must (or the reverse)."""
     asked = next(iter(questions(question)), question.strip())
     wh = bool(_WH.search(asked)) and not _YES_NO_ASKED.search(asked)
     said = next(iter(questions(phrasing)), phrasing.strip())  # its first question, like the founder's
     reversed_ = bool(phrasing) and _negative(asked, said) != _negative(said, asked)
-    if not statements_ or not (wh or reversed_):
+    modalities = {_modality(asked), _modality(said)} if phrasing else set()
+    other_modality = None not in modalities and len(modalities) == 2
+    if not statements_ or not (wh or reversed_ or other_modality):
         return statements_
     return [without_opening(statements_[0]), *statements_[1:]]
 

@@ -227,6 +227,20 @@ def test_an_opening_yes_or_no_is_left_out_when_the_question_is_asked_the_other_w
     assert answerer.without_yes_no(but, "Combien de jours d'arrêt en téléconsultation ?")[0].text.startswith("Depuis")
 
 
+def test_an_opening_yes_or_no_is_left_out_when_the_question_asks_may_of_a_phrasing_asking_must() -> None:
+    """blind14's b1405: "Can we keep French patients' health data on AWS in us-east-1?" matched "does our health
+    SaaS need HDS hosting": its "Yes" says HDS is needed, and read as the founder's answer it said they may."""
+    need = [Statement("Yes: a host of health data for a third party must be HDS-certified.", ("s1",))]
+    kept = answerer.without_yes_no(need, "Can we keep our health data in us-east-1?", "Does our SaaS need HDS hosting?")
+    assert kept[0].text == "A host of health data for a third party must be HDS-certified."
+    faut = [Statement("Oui : l'hébergeur doit être certifié HDS.", ("s1",))]
+    may = answerer.without_yes_no(faut, "on peut garder nos données chez OVH ?", "faut-il un hébergeur HDS ?")
+    assert may[0].text == "L'hébergeur doit être certifié HDS."
+    # the same modality, or none on either side, keeps it
+    assert answerer.without_yes_no(faut, "doit-on passer par un hébergeur HDS ?", "faut-il un hébergeur HDS ?") == faut
+    assert answerer.without_yes_no(faut, "notre appli est un DM ?", "Cette application est-elle un DM ?") == faut
+
+
 def test_a_statement_said_after_another_loses_its_yes_or_no_whatever_was_asked() -> None:
     """blind10's b1014: "faut-il déjà avoir le marquage CE pour déposer ?" got a second fiche's "Oui : une demande
     peut être déposée avant le marquage CE", whose yes is the founder's no."""
