@@ -324,14 +324,18 @@ ABOUT_GUICHET = {
             "Guichet conserve cette conversation (vos messages, ses réponses et le projet que vous avez décrit), "
             "vos avis et, si vous en faites une, votre demande de contact, pour vous répondre et améliorer le "
             "service ; l'équipe du guichet peut les lire. La durée de conservation fixée est de {days} jours sans "
-            "nouveau message, et un conseiller peut faire effacer la conversation plus tôt. Ne collez jamais de "
-            "données de patients ici."
+            "nouveau message, et un conseiller peut faire effacer la conversation plus tôt. Guichet ne transmet "
+            "rien de lui-même à d'autres organismes (financeurs, investisseurs) ; où il est hébergé dépend de "
+            "l'organisme qui l'exploite, qu'un conseiller peut vous indiquer. Ne collez jamais de données de patients "
+            "ici."
         ),
         "en": (
             "Guichet keeps this conversation (your messages, its replies and the project you described), your "
             "feedback and, if you make one, your contact request, to answer you and improve the service; the single "
             "window's team can read them. The retention period set is {days} days without a new message, and an "
-            "advisor can have the conversation erased sooner. Never paste patient data here."
+            "advisor can have the conversation erased sooner. Guichet passes nothing on by itself to other bodies "
+            "(funders, investors); where it is hosted depends on the body that runs it, which an advisor can tell "
+            "you. Never paste patient data here."
         ),
     },
     "erase": {

@@ -79,6 +79,14 @@ class ValidateHandoffForm(FormValidationAction):
         dispatcher.utter_message(response="utter_invalid_email")
         return {"email": None}
 
+    async def extract_consent(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
+        """A refusal put in words the NLU reads as no "no" ("finalement non, annulez") is a refusal: the request
+        is not recorded, rather than asked again after an answer to a question nobody asked."""
+        if tracker.get_slot("requested_slot") != "consent" or intent_of(tracker) in ("affirm", "deny"):
+            return {}
+        return {"consent": False} if is_withdrawal(typed_text(tracker)) else {}
+
     def validate_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> dict[str, Any]:
         # An address typed at this question corrects the address ("ah non pardon, c'est …"): no yes, no refusal.

@@ -97,6 +97,13 @@ def test_an_address_typed_at_the_consent_question_corrects_the_address(report: d
     assert slots(case)["consent"] is None and case["said"] == []
 
 
+def test_cancelling_in_words_at_the_consent_question_is_a_refusal(report: dict) -> None:
+    """"finalement non, annulez" at the consent question, read by the NLU as a question: the form had no value,
+    answered the "question" and asked consent again; it is a refusal, whatever the NLU read."""
+    case = report["form_run_cancel_at_consent"]
+    assert slots(case)["consent"] is False and case["said"] == []
+
+
 def test_without_consent_nothing_is_filed_and_the_contact_is_forgotten(report: dict) -> None:
     """Consent refused or never given (only an explicit True files a case)."""
     for name in ("file_declined", "file_unanswered"):

@@ -196,6 +196,14 @@ def test_what_the_project_holds_is_not_a_need(vocab, text: str, needs: list[str]
         ("what do you know about my project?", "project"),
         ("pourquoi la HAS refuse-t-elle des dossiers ?", None),
         ("quel est le budget de la stratégie ?", None),
+        # guidance asked as a question: the founder's own path, not a passage on aids (the tester's P1-P3, P12)
+        ("bon revenons à mon projet, quelles aides ?", "guide"),
+        ("quelles aides pour nous ?", "guide"),
+        ("et maintenant vous me conseillez quoi ?", "guide"),
+        ("what funding can we get?", "guide"),
+        ("what would you recommend?", "guide"),
+        ("quels financements pour les tiers-lieux ?", None),
+        ("what grants exist for clinical trials?", None),
     ],
 )
 def test_follow_up_questions_are_told_apart(vocab, text: str, kind) -> None:
@@ -247,6 +255,13 @@ def test_an_organisation_named_as_a_place_or_customer_is_not_the_founders(vocab,
         ("le marquage CE est payant ?", None),
         ("do you speak English?", "language"),
         ("supprimez mes données svp", "erase"),
+        # what the founder asks of their own data: the data answer, not a passage on HDS or funding
+        ("donc mes données sont effacées ?", "data"),
+        ("vos serveurs sont hébergés en France ?", "data"),
+        ("est-ce que vous partagez mes infos avec Bpifrance ou des investisseurs ?", "data"),
+        ("do you share my info with Bpifrance or investors?", "data"),
+        ("where is my data hosted?", "data"),
+        ("nos serveurs sont chez OVH, il faut HDS ?", None),
     ],
 )
 def test_questions_about_guichet_itself_carry_their_kind(vocab, text: str, kind) -> None:

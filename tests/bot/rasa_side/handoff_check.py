@@ -73,6 +73,12 @@ def cases() -> dict[str, tuple]:
                                                 {"requested_slot": "consent", "person_name": "Julie Martin",
                                                  "email": "julie@exemple.fr"},
                                                 loop=FORM, candidates={"consent": False})),
+        # a refusal the NLU read as a question: a refusal all the same (no candidate from the slot mappings)
+        "form_run_cancel_at_consent": (form, FakeClient(),
+                                       tracker("finalement non, annulez", "ask_question",
+                                               {"requested_slot": "consent", "person_name": "Julie Martin",
+                                                "email": "julie@exemple.fr"},
+                                               loop=FORM, candidates={})),
         # filing the case
         "file_declined": (ActionFileHandoff(), FakeClient(), tracker("non", "deny", {**CONSENTED, "consent": False})),
         "file_unanswered": (ActionFileHandoff(), FakeClient(),
