@@ -295,6 +295,12 @@ FOLLOW_UP = {
         "en": "Eligibility for the levers shown ({names}) is read criterion by criterion on their details, from your "
               "project; an advisor of the single window can confirm it.",
     },
+    "which": {  # "et combien ?" before any scheme was shown or answered about
+        "fr": "De quel dispositif parlez-vous ? Nommez-le (par exemple i-Lab, la PECAN ou les tiers-lieux) ou "
+              "décrivez votre projet, et je vous réponds, dates et sources à l'appui.",
+        "en": "Which scheme do you mean? Name it (i-Lab, PECAN or the tiers-lieux, say) or describe your project, "
+              "and I will answer with dates and sources.",
+    },
     "check": {  # said after where the levers stand
         "fr": "Avant de candidater, vérifiez les dates auprès de l'organisme qui porte le dispositif.",
         "en": "Before applying, check the dates with the body that runs the scheme.",

@@ -364,7 +364,13 @@ class Brain:
             return {**self._reply(answerer.FOLLOW_UP[kind][lang], lang, in_scope=True), "follow_up": kind}
         words = answerer.question_weights(question, lang, self.idf.get(lang, {}))
         shown = [lv for i in dict.fromkeys(context) if (lv := self.catalogue.lever(i)) is not None][:FOLLOW_UP_LEVERS]
-        if (len(words) > FOLLOW_UP_WORDS and kind not in WHOLE_MESSAGE) or not (shown or kind == "project"):
+        if len(words) > FOLLOW_UP_WORDS and kind not in WHOLE_MESSAGE:
+            return None
+        if not (shown or kind == "project"):
+            # "et combien ?" with nothing shown and no subject yet (in the middle of the profile questions): which
+            # scheme is meant is asked back, rather than the question refused as off-topic.
+            if kind in ("amount", "step", "status") and topic is None and len(words) <= FOLLOW_UP_WORDS:
+                return self._reply(answerer.FOLLOW_UP["which"][lang], lang, in_scope=True)
             return None
         said: list[Statement] = []
         if kind == "step":  # "c'est quoi la première étape ?": each lever's first next step, as its card says

@@ -478,3 +478,13 @@ def test_another_phrasing_of_the_fiche_gets_the_statement_answering_it(real_brai
     res = real_brain.ask(question)
     assert res["fiche"] == "access-pecan-duration"
     assert re.search(r"\b6\b", res["answer"].split(". ")[0])
+
+
+def test_how_much_with_nothing_shown_is_asked_back_not_refused(real_brain: Brain) -> None:
+    """The tester's t07: "et combien ?" in the middle of the profile questions, no lever shown and no subject yet,
+    was refused as off-topic; it is in scope and asks which scheme is meant. With a lever shown, its amounts."""
+    for question in ("et combien ?", "how much?"):
+        alone = real_brain.ask(question)
+        assert alone["in_scope"] and not alone["found"] and re.search(r"Nommez-le|Name it", alone["answer"])
+    shown = real_brain.ask("et combien ?", context=["tiers-lieux"])
+    assert shown["found"] and "€" in shown["answer"]
